@@ -1,0 +1,169 @@
+import type { AttributeValue } from '@opentelemetry/api';
+import { findAppPackageJson, readPackageJson } from '../app-package.js';
+import type { ConfigProblem } from '../errors.js';
+import type { OtelkitOptions, OtlpProtocol } from '../types.js';
+import { readCodeLayer } from './code.js';
+import { readEnvLayer, type Env } from './env.js';
+import { readFileLayer } from './file.js';
+import type { ConfigLayer, OtlpLayer } from './layer.js';
+import type { ResolvedConfig, ResolvedOtlp } from './resolved.js';
+
+/** Inputs besides code options; the defaults are the real process. Tests pass their own. */
+export interface ResolveContext {
+  readonly env?: Env;
+  readonly cwd?: string;
+  /** The entry script (`process.argv[1]`), used to find the app's package.json. */
+  readonly entry?: string | undefined;
+}
+
+const DEFAULT_ENDPOINT: Readonly<Record<OtlpProtocol, string>> = {
+  grpc: 'http://localhost:4317',
+  'http/protobuf': 'http://localhost:4318',
+  'http/json': 'http://localhost:4318',
+};
+
+/** Last defined value wins: layers are given lowest precedence first. */
+function pick<K extends keyof ConfigLayer>(layers: readonly ConfigLayer[], key: K): ConfigLayer[K] | undefined {
+  let value: ConfigLayer[K] | undefined;
+  for (const layer of layers) if (layer[key] !== undefined) value = layer[key];
+  return value;
+}
+
+function resolveOtlp(
+  layers: readonly ConfigLayer[],
+  signalKey: 'metricsOtlp' | 'tracesOtlp',
+  signalPath: 'metrics' | 'traces',
+  defaultProtocol: OtlpProtocol,
+): ResolvedOtlp {
+  const general = layers.map((l) => l.otlp ?? {});
+  const specific = layers.map((l) => l[signalKey] ?? {});
+  const field = <K extends keyof OtlpLayer>(key: K): OtlpLayer[K] | undefined => {
+    let v: OtlpLayer[K] | undefined;
+    for (const l of general) if (l[key] !== undefined) v = l[key];
+    // Signal-specific settings beat general ones from any source, as the OTLP exporter spec says.
+    for (const l of specific) if (l[key] !== undefined) v = l[key];
+    return v;
+  };
+  const protocol = field('protocol') ?? defaultProtocol;
+  const headers: Record<string, string> = {};
+  for (const l of general) Object.assign(headers, l.headers);
+  for (const l of specific) Object.assign(headers, l.headers);
+  let endpoint = field('endpoint');
+  if (endpoint === undefined) {
+    const base = field('baseEndpoint') ?? DEFAULT_ENDPOINT[protocol];
+    endpoint = protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/${signalPath}`;
+  }
+  return Object.freeze({
+    endpoint,
+    protocol,
+    headers: Object.freeze(headers),
+    timeoutMillis: field('timeoutMillis') ?? 10_000,
+    compression: field('compression') ?? 'none',
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    // Samplers and propagators given in code are live objects owned by the app; leave them alone.
+    const plain = Object.getPrototypeOf(value) === Object.prototype || Array.isArray(value);
+    if (!plain) return value;
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Turns env + `OTEL_CONFIG_FILE` + code options into one frozen config. Precedence: code > file > env > defaults.
+ * Invalid code options throw `OtelkitError`; invalid env and file values are collected in `problems` and fall back.
+ * This is the only place otelkit reads the environment.
+ */
+export function resolveConfig(options: OtelkitOptions = {}, context: ResolveContext = {}): ResolvedConfig {
+  const env = context.env ?? process.env;
+  const cwd = context.cwd ?? process.cwd();
+  const entry = 'entry' in context ? context.entry : process.argv[1];
+
+  const code = readCodeLayer(options);
+  const fromEnv = readEnvLayer(env);
+  const problems: ConfigProblem[] = [...fromEnv.problems];
+  const configFile = options.configFile ?? fromEnv.configFile;
+  let file: ConfigLayer = {};
+  if (configFile !== undefined && configFile !== '') {
+    const read = readFileLayer(configFile, env);
+    file = read.layer;
+    problems.push(...read.problems);
+  }
+  const layers: readonly ConfigLayer[] = [fromEnv.layer, file, code];
+
+  const appPackageJson = findAppPackageJson(entry, cwd);
+  let serviceName = pick(layers, 'serviceName');
+  let serviceNameSource: ResolvedConfig['serviceNameSource'] =
+    code.serviceName !== undefined ? 'code' : file.serviceName !== undefined ? 'file' : 'env';
+  const resourceAttributes = Object.assign({}, ...layers.map((l) => l.resourceAttributes ?? {})) as Record<string, AttributeValue>;
+  if (serviceName === undefined && typeof resourceAttributes['service.name'] === 'string') serviceName = resourceAttributes['service.name'];
+  if (serviceName === undefined && appPackageJson !== undefined) {
+    const name = readPackageJson(appPackageJson)?.name;
+    if (name !== undefined && name !== '') {
+      serviceName = name;
+      serviceNameSource = 'package.json';
+    }
+  }
+  if (serviceName === undefined) {
+    serviceName = 'unknown_service:node';
+    serviceNameSource = 'default';
+  }
+  delete resourceAttributes['service.name'];
+
+  let metricsExporters = pick(layers, 'metricsExporters') ?? ['otlp', 'prometheus'];
+  const prometheusAuth = pick(layers, 'prometheusAuth');
+  if (prometheusAuth === undefined && layers.some((l) => l.prometheusAuthInvalid === true)) {
+    metricsExporters = metricsExporters.filter((e) => e !== 'prometheus');
+    if (metricsExporters.length === 0) metricsExporters = ['none'];
+  }
+  const samplerInstance = pick(layers, 'samplerInstance');
+  const samplerName = pick(layers, 'samplerName') ?? 'parentbased_always_on';
+
+  const packsExplicit = pick(layers, 'packs');
+  const config: ResolvedConfig = {
+    disabled: pick(layers, 'disabled') ?? false,
+    serviceName,
+    serviceNameSource,
+    resourceAttributes,
+    metrics: {
+      exporters: metricsExporters,
+      otlp: resolveOtlp(layers, 'metricsOtlp', 'metrics', 'grpc'),
+      prometheus: {
+        host: pick(layers, 'prometheusHost') ?? '0.0.0.0',
+        port: pick(layers, 'prometheusPort') ?? 9464,
+        auth: prometheusAuth,
+      },
+      exportIntervalMillis: pick(layers, 'exportIntervalMillis') ?? 60_000,
+      exportTimeoutMillis: pick(layers, 'exportTimeoutMillis') ?? 30_000,
+      runtime: pick(layers, 'runtimeMetrics') ?? true,
+      cardinalityLimit: pick(layers, 'cardinalityLimit') ?? 2000,
+      namespace: pick(layers, 'namespace') ?? '',
+    },
+    traces: {
+      exporters: pick(layers, 'tracesExporters') ?? ['otlp'],
+      otlp: resolveOtlp(layers, 'tracesOtlp', 'traces', 'http/protobuf'),
+      sampler:
+        samplerInstance !== undefined
+          ? { kind: 'custom', sampler: samplerInstance }
+          : { kind: 'named', name: samplerName, ratio: pick(layers, 'samplerRatio') ?? 1 },
+    },
+    propagators: pick(layers, 'propagators') ?? ['tracecontext', 'baggage'],
+    logLevel: pick(layers, 'logLevel') ?? 'info',
+    packs: {
+      explicit: packsExplicit,
+      allow: pick(layers, 'packsAllow') ?? 'all',
+      disabled: pick(layers, 'disabledPacks') ?? [],
+      options: pick(layers, 'packOptions') ?? {},
+    },
+    strict: pick(layers, 'strict') ?? false,
+    shutdownTimeoutMillis: pick(layers, 'shutdownTimeoutMillis') ?? 5000,
+    configFile: configFile === '' ? undefined : configFile,
+    appPackageJson,
+    problems,
+  };
+  return deepFreeze(config);
+}
