@@ -30,7 +30,10 @@ export const catalog = [
     description: 'Duration of calls through the breaker, by outcome.',
     attributes: [{ key: 'circuit_breaker.name' }, { key: 'circuit_breaker.outcome', values: ['success', 'failure', 'timeout', 'rejected', 'fallback'] }],
   },
-] as const satisfies Catalog;
+] as const;
+
+// A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.
+catalog satisfies Catalog;
 
 export type BreakerState = AttributeValues<typeof catalog, 'circuit_breaker.state', 'circuit_breaker.state'>;
 export type BreakerOutcome = AttributeValues<typeof catalog, 'circuit_breaker.calls', 'circuit_breaker.outcome'>;

@@ -1,7 +1,9 @@
 import type { Catalog } from '@otelkit/node';
 
-// These instruments are created by the official HTTP instrumentations (stable semantic conventions);
-// the catalog describes them so docs, dashboards and rules come from the same source as the other packs.
+// These instruments are created by the official HTTP instrumentations (`@opentelemetry/instrumentation-http` for
+// node:http/https, `@opentelemetry/instrumentation-undici` for fetch), which emit only the stable semantic
+// conventions since 0.301. The catalog describes them so docs, dashboards and rules come from the same source as
+// the other packs; the buckets are the ones those instrumentations advise.
 export const catalog = [
   {
     name: 'http.server.request.duration',
@@ -11,20 +13,30 @@ export const catalog = [
     attributes: [
       { key: 'http.request.method' },
       { key: 'http.response.status_code' },
-      { key: 'http.route', optional: true },
-      { key: 'error.type', optional: true },
+      { key: 'url.scheme' },
+      { key: 'http.route', optional: true, description: 'Set when a framework instrumentation knows the route.' },
+      { key: 'network.protocol.version', optional: true },
+      { key: 'error.type', optional: true, description: 'The status code for 5xx responses, or the error class.' },
     ],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
   },
   {
     name: 'http.client.request.duration',
     kind: 'histogram',
     unit: 's',
-    description: 'Duration of outbound HTTP requests.',
+    description: 'Duration of outbound HTTP requests (node:http and fetch).',
     attributes: [
       { key: 'http.request.method' },
-      { key: 'http.response.status_code', optional: true },
       { key: 'server.address' },
-      { key: 'error.type', optional: true },
+      { key: 'server.port' },
+      { key: 'url.scheme', optional: true },
+      { key: 'http.response.status_code', optional: true },
+      { key: 'network.protocol.version', optional: true },
+      { key: 'error.type', optional: true, description: 'The status code for 4xx/5xx responses, or the error class.' },
     ],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
   },
-] as const satisfies Catalog;
+] as const;
+
+// A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.
+catalog satisfies Catalog;

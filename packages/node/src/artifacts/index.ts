@@ -1,0 +1,12 @@
+// Build-time only: turns pack catalogs and specs into README tables, Grafana dashboards and Prometheus rules.
+// `start()` never imports this module.
+export { buildDashboard, dashboardUid, GRAFANA_SCHEMA_VERSION } from './dashboard.js';
+export type { BuildDashboardOptions, GrafanaDashboard } from './dashboard.js';
+export { buildRules, rulesToYaml } from './rules.js';
+export type { BuildRulesOptions, PrometheusRule, PrometheusRuleFile } from './rules.js';
+export { CATALOG_END, CATALOG_START, metricTable, replaceCatalogSection } from './readme.js';
+export { expandPromQL, familyName, metricNamesIn } from './promql.js';
+export type { ExpandOptions } from './promql.js';
+export type {
+  AlertSeverity, AlertSpec, DashboardSpec, PanelSpec, PanelUnit, QuerySpec, RowSpec, StateTimelineSpec,
+} from './types.js';

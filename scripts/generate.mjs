@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Regenerates the artefacts derived from pack catalogs: README metric tables, Grafana dashboards, Prometheus rules.
+// Usage: pnpm build && pnpm generate          write them
+//        pnpm generate --check                exit 1 and list the files that are stale
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateArtifacts } from './generate/artifacts.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const check = process.argv.includes('--check');
+
+const { files, notes } = await generateArtifacts(root);
+const stale = [];
+for (const [rel, content] of files) {
+  const path = join(root, rel);
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  if (current === content) continue;
+  stale.push(rel);
+  if (!check) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+}
+for (const note of notes) process.stderr.write(`generate: note: ${note}\n`);
+if (check) {
+  if (stale.length > 0) {
+    process.stderr.write(`generate: ${stale.length} generated file(s) are stale; run \`pnpm build && pnpm generate\`:\n`);
+    for (const rel of stale) process.stderr.write(`  ${rel}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`generate: ${files.size} generated files are current\n`);
+} else {
+  process.stdout.write(`generate: ${stale.length} of ${files.size} files written\n`);
+}

@@ -1,0 +1,81 @@
+// Computes every generated artefact (pack README tables, Grafana dashboards, Prometheus rules) from the packs'
+// built modules. Pure: returns path → content; scripts/generate.mjs writes or checks them.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The workspace packages that declare an otelkit pack, in name order. */
+export function packPackages(root) {
+  const dir = join(root, 'packages');
+  return readdirSync(dir)
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((pkgDir) => {
+      const file = join(pkgDir, 'package.json');
+      return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).otelkit?.pack !== undefined;
+    });
+}
+
+async function importDist(pkgDir, file) {
+  const path = join(pkgDir, 'dist', file);
+  if (!existsSync(path)) return undefined;
+  return import(pathToFileURL(path).href);
+}
+
+/**
+ * A pack's name, catalog, dashboards and alerts. Reads the pack entry (`otelkit.pack`) when it is built, and
+ * otherwise the catalog/dashboards/alerts modules, so artefacts can be generated while a pack's setup is unfinished.
+ */
+export async function loadPack(pkgDir) {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const entry = join(pkgDir, pkg.otelkit.pack);
+  const name = pkg.name.replace(/^@otelkit\//, '');
+  if (existsSync(entry)) {
+    const mod = await import(pathToFileURL(entry).href);
+    const pack = mod.default;
+    return { dir: pkgDir, name: pack.name, catalog: pack.catalog, dashboards: pack.dashboards ?? [], alerts: pack.alerts ?? [] };
+  }
+  const catalog = (await importDist(pkgDir, 'catalog.js'))?.catalog;
+  if (catalog === undefined) throw new Error(`${relative(process.cwd(), pkgDir)}: not built (no dist/catalog.js); run pnpm build first`);
+  const dashboards = (await importDist(pkgDir, 'dashboards.js'))?.dashboards ?? [];
+  const alerts = (await importDist(pkgDir, 'alerts.js'))?.alerts ?? [];
+  return { dir: pkgDir, name, catalog, dashboards, alerts };
+}
+
+/**
+ * Every generated file: `{ files: Map<relative path, content>, notes: string[] }`.
+ * Notes name READMEs that have no catalog markers (nothing to generate there yet).
+ */
+export async function generateArtifacts(root) {
+  const artifacts = await import(pathToFileURL(join(root, 'packages/node/dist/artifacts/index.js')).href);
+  const packs = await Promise.all(packPackages(root).map(loadPack));
+  const allCatalog = packs.flatMap((p) => p.catalog);
+  const files = new Map();
+  const notes = [];
+  for (const pack of packs) {
+    const readmePath = join(pack.dir, 'README.md');
+    const rel = (p) => relative(root, p);
+    if (existsSync(readmePath)) {
+      const updated = artifacts.replaceCatalogSection(readFileSync(readmePath, 'utf8'), artifacts.metricTable(pack.catalog));
+      if (updated === undefined) notes.push(`${rel(readmePath)} has no ${artifacts.CATALOG_START} / ${artifacts.CATALOG_END} markers`);
+      else files.set(rel(readmePath), updated);
+    } else {
+      notes.push(`${rel(readmePath)} does not exist yet`);
+    }
+    pack.dashboards.forEach((spec) => {
+      // A pack may read other packs' metrics (e.g. http next to commands), so names resolve against all catalogs,
+      // its own first.
+      const dashboard = artifacts.buildDashboard(spec, { pack: pack.name, catalog: [...pack.catalog, ...allCatalog] });
+      const file = spec.id === undefined ? `${pack.name}.json` : `${spec.id}.json`;
+      files.set(join('collector/grafana/dashboards', file), `${JSON.stringify(dashboard, null, 2)}\n`);
+    });
+    if (pack.alerts.length > 0) {
+      const rules = artifacts.buildRules(pack.alerts, { pack: pack.name, catalog: pack.catalog });
+      files.set(
+        join('collector/prometheus/rules', `${pack.name}.rules.yml`),
+        artifacts.rulesToYaml(rules, `the ${pack.name} pack (packages/${relative(join(root, 'packages'), pack.dir)}/src/alerts.ts)`),
+      );
+    }
+  }
+  return { files, notes, packs };
+}
