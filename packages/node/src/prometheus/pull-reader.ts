@@ -1,0 +1,177 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { MetricReader, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
+import type { Logger } from '../logger.js';
+import { createAuthChecker, type PrometheusAuth } from './auth.js';
+import { OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics, TEXT_CONTENT_TYPE } from './content-type.js';
+import { serializePrometheus } from './serialize.js';
+
+/** Options of {@link createPrometheusPullReader}. */
+export interface PrometheusPullReaderOptions {
+  /** Interface to listen on. @default '0.0.0.0' */
+  readonly host?: string;
+  /** TCP port; 0 picks a free one (see {@link PrometheusPullReader.url}). @default 9464 */
+  readonly port?: number;
+  /** Path serving the exposition; every other path answers 404. @default '/metrics' */
+  readonly path?: string;
+  /** Opt-in credential; requests without it get 401 and a `WWW-Authenticate` challenge. */
+  readonly auth?: PrometheusAuth;
+  /** Where the one warning about a failed listen (and later server errors) goes. */
+  readonly logger?: Logger;
+  /** Called once when the server cannot listen (e.g. port taken), in addition to the logged warning. */
+  readonly onError?: (error: Error) => void;
+  /** Do not listen now; call {@link PrometheusPullReader.startServer} later (tests, or serializing only). */
+  readonly preventServerStart?: boolean;
+  readonly cardinalitySelector?: MetricReaderOptions['cardinalitySelector'];
+  readonly aggregationSelector?: MetricReaderOptions['aggregationSelector'];
+  readonly metricProducers?: MetricReaderOptions['metricProducers'];
+}
+
+const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/**
+ * A MetricReader that serves the Prometheus pull endpoint, naming series as the OpenTelemetry Collector's
+ * prometheus exporter does. Listening failures never throw: they resolve {@link ready} to false and log one warning.
+ */
+export class PrometheusPullReader extends MetricReader {
+  /** Resolves true once listening, false if the server could not listen (or was never started). */
+  readonly ready: Promise<boolean>;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #path: string;
+  readonly #auth: ReturnType<typeof createAuthChecker> | undefined;
+  readonly #logger: Logger;
+  readonly #onError: ((error: Error) => void) | undefined;
+  #server: Server | undefined;
+  #boundPort: number | undefined;
+  #resolveReady: (ok: boolean) => void = () => {};
+  #started = false;
+  #collectErrorLogged = false;
+
+  constructor(options: PrometheusPullReaderOptions = {}) {
+    const readerOptions: MetricReaderOptions = {};
+    if (options.cardinalitySelector !== undefined) readerOptions.cardinalitySelector = options.cardinalitySelector;
+    if (options.aggregationSelector !== undefined) readerOptions.aggregationSelector = options.aggregationSelector;
+    if (options.metricProducers !== undefined) readerOptions.metricProducers = options.metricProducers;
+    super(readerOptions);
+    this.#host = options.host ?? '0.0.0.0';
+    this.#port = options.port ?? 9464;
+    this.#path = options.path ?? '/metrics';
+    this.#auth = options.auth === undefined ? undefined : createAuthChecker(options.auth);
+    this.#logger = options.logger ?? silentLogger;
+    this.#onError = options.onError;
+    this.ready = new Promise<boolean>((resolve) => {
+      this.#resolveReady = resolve;
+    });
+    if (options.preventServerStart !== true) void this.startServer();
+  }
+
+  /** `http://host:port/path` with the bound port (useful with port 0); undefined until listening. */
+  get url(): string | undefined {
+    if (this.#boundPort === undefined) return undefined;
+    const host = this.#host === '0.0.0.0' || this.#host === '::' ? 'localhost' : this.#host.includes(':') ? `[${this.#host}]` : this.#host;
+    return `http://${host}:${this.#boundPort}${this.#path}`;
+  }
+
+  /** Starts listening (once). Resolves like {@link ready}; never rejects. */
+  async startServer(): Promise<boolean> {
+    if (this.#started) return this.ready;
+    this.#started = true;
+    try {
+      const { createServer } = await import('node:http');
+      const server = createServer((req, res) => {
+        this.#handle(req, res).catch((error: unknown) => this.#fail(res, error));
+      });
+      this.#server = server;
+      // The endpoint must never keep an app alive that would otherwise exit, nor hold it with keep-alive sockets.
+      server.unref();
+      server.on('connection', (socket) => socket.unref());
+      server.once('error', (error) => this.#listenFailed(error));
+      server.listen(this.#port, this.#host, () => {
+        const address = server.address();
+        this.#boundPort = typeof address === 'object' && address !== null ? address.port : this.#port;
+        server.removeAllListeners('error');
+        server.on('error', (error) => this.#logger.warn(`otelkit: Prometheus pull endpoint error: ${error.message}`));
+        this.#resolveReady(true);
+      });
+    } catch (error) {
+      this.#listenFailed(error as Error);
+    }
+    return this.ready;
+  }
+
+  /** Renders the current exposition as the endpoint would for the given Accept header. */
+  async render(accept?: string): Promise<{ readonly contentType: string; readonly body: string }> {
+    const openMetrics = prefersOpenMetrics(accept);
+    const { resourceMetrics, errors } = await this.collect();
+    if (errors.length > 0 && !this.#collectErrorLogged) {
+      this.#collectErrorLogged = true;
+      this.#logger.warn(`otelkit: a metric callback failed while serving /metrics (shown once): ${String(errors[0])}`);
+    }
+    return {
+      contentType: openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+      body: serializePrometheus(resourceMetrics, { openMetrics }),
+    };
+  }
+
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected override onShutdown(): Promise<void> {
+    const server = this.#server;
+    this.#resolveReady(false);
+    if (server === undefined || !server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  #listenFailed(error: Error): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is already in use' : code === 'EACCES' ? 'permission denied' : error.message;
+    this.#logger.warn(
+      `otelkit: Prometheus pull endpoint could not listen on ${this.#host}:${this.#port} (${why}); ` +
+        'it is disabled, other metric exporters keep working (set OTEL_EXPORTER_PROMETHEUS_PORT to change the port)',
+    );
+    this.#server = undefined;
+    this.#resolveReady(false);
+    try {
+      this.#onError?.(error);
+    } catch {
+      // A throwing callback must not turn a busy port into a crash.
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path !== this.#path) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`Not found. Metrics are at ${this.#path}\n`);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
+      return;
+    }
+    if (this.#auth !== undefined && !this.#auth.check(req.headers.authorization)) {
+      res.writeHead(401, { 'www-authenticate': this.#auth.challenge, 'content-type': 'text/plain; charset=utf-8' }).end('Unauthorized\n');
+      return;
+    }
+    const { contentType, body } = await this.render(req.headers.accept);
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  #fail(res: ServerResponse, error: unknown): void {
+    this.#logger.debug(`otelkit: /metrics failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('otelkit: metrics collection failed\n');
+  }
+}
+
+/** Creates the pull endpoint's reader; register it on the MeterProvider next to the OTLP reader. */
+export function createPrometheusPullReader(options: PrometheusPullReaderOptions = {}): PrometheusPullReader {
+  return new PrometheusPullReader(options);
+}
