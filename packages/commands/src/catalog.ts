@@ -26,6 +26,9 @@ export const catalog = [
     description: 'Command handling retries, by reason.',
     attributes: [{ key: 'command.type' }, { key: 'retry.reason', values: ['conflict', 'transient'] }],
   },
-] as const satisfies Catalog;
+] as const;
+
+// A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.
+catalog satisfies Catalog;
 
 export type CommandOutcome = AttributeValues<typeof catalog, 'command.duration', 'command.outcome'>;

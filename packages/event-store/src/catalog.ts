@@ -28,7 +28,10 @@ export const catalog = [
     attributes: [{ key: 'eventstore.system' }, { key: 'eventstore.operation', values: ['append', 'read'] }],
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
   },
-] as const satisfies Catalog;
+] as const;
+
+// A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.
+catalog satisfies Catalog;
 
 export type EventStoreOperation = AttributeValues<typeof catalog, 'eventstore.operation.duration', 'eventstore.operation'>;
 export type EventStoreOutcome = AttributeValues<typeof catalog, 'eventstore.operation.duration', 'eventstore.outcome'>;

@@ -44,7 +44,10 @@ export const catalog = [
     attributes: [{ key: 'projection.name' }, { key: 'projection.state', values: ['starting', 'running', 'catching_up', 'stalled', 'failed', 'stopped'] }],
     stateAttribute: 'projection.state',
   },
-] as const satisfies Catalog;
+] as const;
+
+// A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.
+catalog satisfies Catalog;
 
 export type ProjectionOutcome = AttributeValues<typeof catalog, 'projection.events', 'projection.outcome'>;
 export type ProjectionState = AttributeValues<typeof catalog, 'projection.status', 'projection.state'>;

@@ -1,0 +1,38 @@
+import { definePack, type PackDefinition } from '@otelkit/node';
+import { catalog } from './catalog.js';
+import { dashboards } from './dashboards.js';
+import { alerts } from './alerts.js';
+import { bindCommands } from './instrument.js';
+import { resolveCommandsOptions } from './options.js';
+
+const pack: PackDefinition<typeof catalog> = definePack({
+  name: 'commands',
+  core: '^0.1.0',
+  catalog,
+  dashboards,
+  alerts,
+  async setup(ctx) {
+    const options = resolveCommandsOptions(ctx.options, ctx.logger);
+    const unbind = bindCommands(ctx.meter, ctx.tracer, ctx.namespace, options);
+    let unload: (() => void) | undefined;
+    if (options.nestjsCqrs !== false) {
+      try {
+        const [{ registerInstrumentations }, { createNestCqrsInstrumentation }] = await Promise.all([
+          import('@opentelemetry/instrumentation'),
+          import('./adapters/nestjs-cqrs.js'),
+        ]);
+        unload = registerInstrumentations({ instrumentations: [await createNestCqrsInstrumentation()] });
+      } catch (error) {
+        ctx.logger.warn(`otelkit: pack commands could not hook @nestjs/cqrs (${String(error)}); the explicit API still works`);
+      }
+    }
+    return {
+      dispose() {
+        unload?.();
+        unbind();
+      },
+    };
+  },
+});
+
+export default pack;
