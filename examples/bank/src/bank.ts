@@ -1,7 +1,7 @@
 // Application service: one method per command. Each runs inside `withCommand`, loads the account stream through an
 // Emmett CommandHandler, decides, and appends. Domain errors propagate as Emmett errors and become HTTP statuses.
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, EmmettError, NotFoundError, ValidationError, type EventStore } from '@event-driven-io/emmett';
+import { CommandHandler, EmmettError, NoRetries, NotFoundError, ValidationError, type EventStore } from '@event-driven-io/emmett';
 import * as account from './domain.ts';
 import type { FraudCheck, Notifier } from './external.ts';
 import { withCommand } from './telemetry.ts';
@@ -100,12 +100,13 @@ export class Bank {
   }
 }
 
-function versionOption(expected: unknown): { expectedStreamVersion: bigint } | undefined {
+function versionOption(expected: unknown): { expectedStreamVersion: bigint; retry: typeof NoRetries } | undefined {
   if (expected === undefined || expected === null) return undefined;
   if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0) {
     throw new ValidationError('expectedVersion must be a non-negative integer');
   }
-  return { expectedStreamVersion: BigInt(expected) };
+  // A client that names the version it saw wants a conflict reported, not retried away.
+  return { expectedStreamVersion: BigInt(expected), retry: NoRetries };
 }
 
 function toResult(accountId: string, result: { nextExpectedStreamVersion: bigint; newState: account.Account }): CommandResult {
