@@ -1,0 +1,127 @@
+import { createServer, type Server } from 'node:net';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../logger.js';
+import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './content-type.js';
+import { createPrometheusPullReader, type PrometheusPullReader, type PrometheusPullReaderOptions } from './pull-reader.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (m: string): void => void lines.push(m);
+  return { lines, error: push, warn: push, info: push, debug: push };
+}
+
+async function serve(options: PrometheusPullReaderOptions = {}): Promise<{ reader: PrometheusPullReader; url: string }> {
+  const reader = createPrometheusPullReader({ host: '127.0.0.1', port: 0, ...options });
+  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'svc', 'service.instance.id': 'i1' }), readers: [reader] });
+  cleanups.push(() => provider.shutdown());
+  provider.getMeter('test').createCounter('jobs.done', { unit: '{job}' }).add(7, { queue: 'q1' });
+  expect(await reader.ready).toBe(true);
+  return { reader, url: reader.url as string };
+}
+
+describe('PrometheusPullReader endpoint', () => {
+  it('serves the text format with the Prometheus content type', async () => {
+    const { url } = await serve();
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(TEXT_CONTENT_TYPE);
+    const body = await res.text();
+    expect(body).toContain('# TYPE jobs_done_total counter\n');
+    expect(body).toContain('jobs_done_total{instance="i1",job="svc",otel_scope_name="test",otel_scope_schema_url="",otel_scope_version="",queue="q1"} 7\n');
+    expect(body).not.toContain('# EOF');
+  });
+
+  it('serves OpenMetrics when the Accept header prefers it (as Prometheus sends it)', async () => {
+    const { url } = await serve();
+    const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const res = await fetch(url, { headers: { accept } });
+    expect(res.headers.get('content-type')).toBe(OPENMETRICS_CONTENT_TYPE);
+    const body = await res.text();
+    expect(body).toContain('# TYPE jobs_done counter\n');
+    expect(body).toContain('} 7.0\n');
+    expect(body.endsWith('# EOF\n')).toBe(true);
+    const text = await fetch(url, { headers: { accept: 'text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5' } });
+    expect(text.headers.get('content-type')).toBe(TEXT_CONTENT_TYPE);
+    await text.text();
+  });
+
+  it('answers 404 on other paths, 405 on other methods, and HEAD without a body', async () => {
+    const { url } = await serve({ path: '/custom' });
+    expect(url.endsWith('/custom')).toBe(true);
+    const other = await fetch(new URL('/metrics', url));
+    expect(other.status).toBe(404);
+    await other.text();
+    const post = await fetch(url, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    await post.text();
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe(TEXT_CONTENT_TYPE);
+    expect(await head.text()).toBe('');
+    const query = await fetch(`${url}?x=1`);
+    expect(query.status).toBe(200);
+    await query.text();
+  });
+
+  it('demands basic credentials when configured', async () => {
+    const { url } = await serve({ auth: { type: 'basic', username: 'prom', password: 's3cret' } });
+    const none = await fetch(url);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm="otelkit"/);
+    await none.text();
+    const wrong = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('prom:nope').toString('base64')}` } });
+    expect(wrong.status).toBe(401);
+    await wrong.text();
+    const bearerInstead = await fetch(url, { headers: { authorization: 'Bearer s3cret' } });
+    expect(bearerInstead.status).toBe(401);
+    await bearerInstead.text();
+    const ok = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('prom:s3cret').toString('base64')}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('jobs_done_total');
+  });
+
+  it('demands a bearer token when configured', async () => {
+    const { url } = await serve({ auth: { type: 'bearer', token: 'tok-123' } });
+    const wrong = await fetch(url, { headers: { authorization: 'Bearer tok-124' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="otelkit"');
+    await wrong.text();
+    const ok = await fetch(url, { headers: { authorization: 'bearer tok-123' } });
+    expect(ok.status).toBe(200);
+    await ok.text();
+  });
+
+  it('reports a taken port once, through ready, the logger and onError, without throwing', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => blocker.close(resolve)));
+    const port = (blocker.address() as { port: number }).port;
+    const logger = recordingLogger();
+    const errors: Error[] = [];
+    const reader = createPrometheusPullReader({ host: '127.0.0.1', port, logger, onError: (e) => errors.push(e) });
+    const provider = new MeterProvider({ readers: [reader] });
+    cleanups.push(() => provider.shutdown());
+    expect(await reader.ready).toBe(false);
+    expect(reader.url).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/^otelkit: Prometheus pull endpoint could not listen on 127\.0\.0\.1:\d+ \(the port is already in use\)/);
+    // the reader still works for collection (OTLP and others are unaffected)
+    const { body } = await reader.render();
+    expect(typeof body).toBe('string');
+  });
+
+  it('stops listening on shutdown', async () => {
+    const { url, reader } = await serve();
+    await reader.shutdown();
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
