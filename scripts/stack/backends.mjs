@@ -1,0 +1,325 @@
+// Installs the real backends the local stack runs: the OpenTelemetry Collector (built with the Collector Builder
+// from collector/builder-config.yaml), Jaeger v2 (built from its Go module), Prometheus + promtool and Alertmanager
+// (Debian packages unpacked with dpkg -x, so no system service starts), and Debian's docker-compose (used only to
+// validate collector/compose.yaml). Everything lands in the otelkit cache, keyed by manifest hash or version, so a
+// second run reuses it. Plain ESM with no compile step: `node scripts/stack.mjs build` runs it.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const builderManifest = join(repoRoot, 'collector', 'builder-config.yaml');
+
+// Jaeger v2's module path has no /v2, so the proxy refuses v2.x.y tags. Jaeger tags each release twice on the same
+// commit (v1.76.0 = v2.13.0), and v1.76.0 is the newest version the Go proxy serves here: `go install` refuses it
+// because its go.mod has a replace directive, but building inside the downloaded module honours the replace.
+export const JAEGER_MODULE = 'github.com/jaegertracing/jaeger';
+export const JAEGER_MODULE_VERSION = 'v1.76.0';
+export const JAEGER_V2_VERSION = '2.13.0';
+
+/** Thrown when a backend cannot be installed; the message says which backend and why. */
+export class BackendUnavailableError extends Error {
+  constructor(backend, reason, detail = '') {
+    super(`otelkit stack: ${backend} is not available: ${reason}${detail ? `\n${detail}` : ''}`);
+    this.name = 'BackendUnavailableError';
+    this.backend = backend;
+  }
+}
+
+export function cacheDir() {
+  return process.env.OTELKIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'otelkit');
+}
+
+function log(msg) {
+  process.stderr.write(`stack: ${msg}\n`);
+}
+
+function sizeMiB(file) {
+  return (statSync(file).size / 1024 / 1024).toFixed(1);
+}
+
+function tail(file, lines = 30) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+// One build per cache entry even when the CLI and a test (or two engineers' tests) ask at the same time.
+async function withLock(target, fn) {
+  const lock = `${target}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        // The owner has created the directory but not yet written its pid.
+      }
+      if (owner && !pidAlive(owner)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      await sleep(2000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function run(cmd, args, { env = {}, cwd, logFile }) {
+  return new Promise((resolvePromise) => {
+    const out = createWriteStream(logFile, { flags: 'a' });
+    out.write(`$ ${cmd} ${args.join(' ')}\n`);
+    let child;
+    try {
+      child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      out.end();
+      resolvePromise({ code: -1, error: err });
+      return;
+    }
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    child.on('error', (error) => {
+      out.end();
+      resolvePromise({ code: -1, error });
+    });
+    child.on('close', (code) => {
+      out.end(() => resolvePromise({ code: code ?? -1 }));
+    });
+  });
+}
+
+function goVersion() {
+  const r = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  return r.stdout.trim();
+}
+
+function requireGo(backend) {
+  const version = goVersion();
+  if (!version) {
+    throw new BackendUnavailableError(backend, 'the Go toolchain (`go`) is not on PATH; it is needed to build it from source',
+      'Install Go >= 1.25 (https://go.dev/dl/) or run the stack with Docker: docker compose -f collector/compose.yaml up');
+  }
+  return version;
+}
+
+async function buildStep(backend, logFile, cmd, args, opts) {
+  const r = await run(cmd, args, { ...opts, logFile });
+  if (r.code !== 0) {
+    throw new BackendUnavailableError(backend, `\`${cmd} ${args.join(' ')}\` failed (${r.error ? r.error.message : `exit ${r.code}`}); log: ${logFile}`, tail(logFile));
+  }
+}
+
+/** The collector's version (dist.version of the builder manifest) and the manifest's content hash. */
+export function collectorManifestInfo() {
+  const text = readFileSync(builderManifest, 'utf8');
+  const manifest = parseYaml(text);
+  const version = String(manifest.dist.version);
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  return { manifest, version, hash, binaryName: manifest.dist.name };
+}
+
+/** Builds (once) the collector described by collector/builder-config.yaml; returns the binary's path. */
+export async function ensureCollector() {
+  const { manifest, version, hash, binaryName } = collectorManifestInfo();
+  const dir = join(cacheDir(), `otelcol-${version}-${hash}`);
+  const bin = join(dir, binaryName);
+  if (existsSync(bin)) return bin;
+  return withLock(dir, async () => {
+    if (existsSync(bin)) return bin;
+    requireGo('the OpenTelemetry Collector');
+    mkdirSync(cacheDir(), { recursive: true });
+    const logFile = join(cacheDir(), `build-otelcol-${version}-${hash}.log`);
+    writeFileSync(logFile, '');
+    const started = performance.now();
+    const builderDir = join(cacheDir(), `ocb-v${version}`);
+    const builder = join(builderDir, 'builder');
+    if (!existsSync(builder)) {
+      log(`installing the Collector Builder v${version} (log: ${logFile})`);
+      await buildStep('the OpenTelemetry Collector', logFile, 'go',
+        ['install', `go.opentelemetry.io/collector/cmd/builder@v${version}`], { env: { GOBIN: builderDir } });
+    }
+    // The manifest's output_path is relative to the clone; build in a scratch directory of the cache instead.
+    const work = join(cacheDir(), `otelcol-${version}-${hash}.work`);
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    const workManifest = join(work, 'builder-config.yaml');
+    writeFileSync(workManifest, stringifyYaml({ ...manifest, dist: { ...manifest.dist, output_path: join(work, 'src') } }));
+    log(`building the OpenTelemetry Collector ${version} from collector/builder-config.yaml (a few minutes on 2 cores)`);
+    await buildStep('the OpenTelemetry Collector', logFile, builder, [`--config=${workManifest}`], { env: { CGO_ENABLED: '0' } });
+    mkdirSync(dir, { recursive: true });
+    renameSync(join(work, 'src', binaryName), bin);
+    rmSync(work, { recursive: true, force: true });
+    log(`built the OpenTelemetry Collector in ${((performance.now() - started) / 1000).toFixed(0)} s: ${bin} (${sizeMiB(bin)} MiB)`);
+    return bin;
+  });
+}
+
+/** Builds (once) Jaeger v2 from its Go module; returns the binary's path. */
+export async function ensureJaeger() {
+  const dir = join(cacheDir(), `jaeger-${JAEGER_V2_VERSION}`);
+  const bin = join(dir, 'jaeger');
+  if (existsSync(bin)) return bin;
+  return withLock(dir, async () => {
+    if (existsSync(bin)) return bin;
+    requireGo('Jaeger v2');
+    mkdirSync(cacheDir(), { recursive: true });
+    const logFile = join(cacheDir(), `build-jaeger-${JAEGER_V2_VERSION}.log`);
+    writeFileSync(logFile, '');
+    const started = performance.now();
+    log(`building Jaeger v${JAEGER_V2_VERSION} (module ${JAEGER_MODULE}@${JAEGER_MODULE_VERSION}; a few minutes on 2 cores)`);
+    const dl = spawnSync('go', ['mod', 'download', '-json', `${JAEGER_MODULE}@${JAEGER_MODULE_VERSION}`], { encoding: 'utf8' });
+    let moduleDir;
+    try {
+      moduleDir = JSON.parse(dl.stdout).Dir;
+    } catch {
+      moduleDir = undefined;
+    }
+    if (dl.status !== 0 || !moduleDir) {
+      throw new BackendUnavailableError('Jaeger v2', `\`go mod download ${JAEGER_MODULE}@${JAEGER_MODULE_VERSION}\` failed`, `${dl.stdout ?? ''}${dl.stderr ?? ''}`.trim());
+    }
+    // The module cache is read-only and `go build` of the main module may update go.sum: build from a copy.
+    const work = join(cacheDir(), `jaeger-${JAEGER_V2_VERSION}.work`);
+    rmSync(work, { recursive: true, force: true });
+    cpSync(moduleDir, work, { recursive: true });
+    spawnSync('chmod', ['-R', 'u+w', work]);
+    mkdirSync(dir, { recursive: true });
+    await buildStep('Jaeger v2', logFile, 'go', ['build', '-trimpath', '-o', bin, './cmd/jaeger'], { cwd: work, env: { CGO_ENABLED: '0' } });
+    rmSync(work, { recursive: true, force: true });
+    log(`built Jaeger v${JAEGER_V2_VERSION} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${bin} (${sizeMiB(bin)} MiB)`);
+    return bin;
+  });
+}
+
+function aptCandidate(pkg) {
+  const r = spawnSync('apt-cache', ['policy', pkg], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  const m = /Candidate:\s*(\S+)/.exec(r.stdout);
+  return m && m[1] !== '(none)' ? m[1] : undefined;
+}
+
+// A Debian package unpacked into the cache (not installed: no service, no root needed once cached).
+async function ensureDebian(backend, pkg, binaries) {
+  const prefix = `debian-${pkg}-`;
+  const existing = existsSync(cacheDir())
+    ? readdirSync(cacheDir()).filter((d) => d.startsWith(prefix) && !d.endsWith('.lock')).sort()
+    : [];
+  const found = (d) => binaries.every((b) => existsSync(join(cacheDir(), d, 'usr', 'bin', b)));
+  let candidate = aptCandidate(pkg);
+  if (!candidate && !existing.some(found) && process.getuid?.() === 0) {
+    // A fresh machine may have empty apt lists.
+    log('apt knows no candidate for ' + pkg + '; running apt-get update');
+    spawnSync('apt-get', ['update', '-o', 'DPkg::Lock::Timeout=300'], { stdio: 'ignore' });
+    candidate = aptCandidate(pkg);
+  }
+  const dirName = candidate ? `${prefix}${candidate.replace(/[^A-Za-z0-9.+-]/g, '_')}` : existing.filter(found).at(-1);
+  if (!dirName) {
+    throw new BackendUnavailableError(backend, `the Debian package \`${pkg}\` is not known to apt here (apt-cache policy ${pkg} gave no candidate)`,
+      'On Debian/Ubuntu run `apt-get update` first; elsewhere install it from https://prometheus.io/download/.');
+  }
+  const dir = join(cacheDir(), dirName);
+  const paths = Object.fromEntries(binaries.map((b) => [b, join(dir, 'usr', 'bin', b)]));
+  if (found(dirName)) return paths;
+  return withLock(dir, async () => {
+    if (found(dirName)) return paths;
+    const logFile = join(cacheDir(), `install-${pkg}.log`);
+    writeFileSync(logFile, '');
+    const dl = join(tmpdir(), `otelkit-deb-${pkg}-${process.pid}`);
+    rmSync(dl, { recursive: true, force: true });
+    mkdirSync(dl, { recursive: true });
+    log(`downloading the Debian package ${pkg} ${candidate}`);
+    await buildStep(backend, logFile, 'apt-get', ['download', `${pkg}=${candidate}`], { cwd: dl });
+    const deb = readdirSync(dl).find((f) => f.endsWith('.deb'));
+    if (!deb) throw new BackendUnavailableError(backend, `apt-get download ${pkg} produced no .deb`, tail(logFile));
+    const staging = `${dir}.work`;
+    rmSync(staging, { recursive: true, force: true });
+    await buildStep(backend, logFile, 'dpkg', ['-x', join(dl, deb), staging], {});
+    rmSync(dl, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
+    for (const b of binaries) {
+      if (!existsSync(paths[b])) throw new BackendUnavailableError(backend, `${pkg} ${candidate} has no usr/bin/${b}`);
+    }
+    log(`unpacked ${pkg} ${candidate} into ${dir}`);
+    return paths;
+  });
+}
+
+/** Prometheus and promtool from Debian; returns `{ prometheus, promtool }` binary paths. */
+export async function ensurePrometheus() {
+  const paths = await ensureDebian('Prometheus', 'prometheus', ['prometheus', 'promtool']);
+  return { prometheus: paths.prometheus, promtool: paths.promtool };
+}
+
+/** Alertmanager from Debian; returns the binary's path. */
+export async function ensureAlertmanager() {
+  const paths = await ensureDebian('Alertmanager', 'prometheus-alertmanager', ['prometheus-alertmanager']);
+  return paths['prometheus-alertmanager'];
+}
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** docker-compose (v1, Debian) for `config -q` validation; installs it with apt when running as root. */
+export async function ensureDockerCompose() {
+  const existing = which('docker-compose');
+  if (existing) return existing;
+  if (process.getuid?.() !== 0 || !which('apt-get')) {
+    throw new BackendUnavailableError('docker-compose', 'it is not on PATH and apt-get cannot install it without root',
+      'Install it with `sudo apt-get install --no-install-recommends docker-compose` (or use `docker compose`).');
+  }
+  mkdirSync(cacheDir(), { recursive: true });
+  const logFile = join(cacheDir(), 'install-docker-compose.log');
+  writeFileSync(logFile, '');
+  log('installing Debian docker-compose (apt-get install --no-install-recommends docker-compose)');
+  await buildStep('docker-compose', logFile, 'apt-get',
+    ['install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', 'docker-compose'],
+    { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  const installed = which('docker-compose');
+  if (!installed) throw new BackendUnavailableError('docker-compose', 'apt-get reported success but docker-compose is not on PATH', tail(logFile));
+  return installed;
+}
+
+/** Every binary the native stack runs. Builds run one after another: two Go builds at once starve a 2-core box. */
+export async function ensureAll() {
+  const collector = await ensureCollector();
+  const jaeger = await ensureJaeger();
+  const { prometheus, promtool } = await ensurePrometheus();
+  const alertmanager = await ensureAlertmanager();
+  return { collector, jaeger, prometheus, promtool, alertmanager };
+}

@@ -1,0 +1,68 @@
+// Types for runner.mjs (plain ESM so `node scripts/stack.mjs` runs without a compile step).
+export interface StackPorts {
+  collectorOtlpGrpc: number;
+  collectorOtlpHttp: number;
+  collectorPrometheus: number;
+  collectorTelemetry: number;
+  collectorHealth: number;
+  jaegerOtlpGrpc: number;
+  jaegerOtlpHttp: number;
+  jaegerQuery: number;
+  jaegerQueryGrpc: number;
+  jaegerHealth: number;
+  jaegerHealthGrpc: number;
+  jaegerTelemetry: number;
+  prometheus: number;
+  alertmanager: number;
+}
+
+export interface StackUrls {
+  /** host:port URL of the collector's OTLP/gRPC receiver, e.g. http://127.0.0.1:4317 */
+  otlpGrpc: string;
+  /** base URL of the collector's OTLP/HTTP receiver (append /v1/metrics, /v1/traces) */
+  otlpHttp: string;
+  /** the collector's prometheus exporter (what Prometheus scrapes as job "otel-collector") */
+  collectorExporter: string;
+  /** the collector's own telemetry (job "otelcol") */
+  collectorMetrics: string;
+  collectorHealth: string;
+  jaegerQuery: string;
+  jaegerOtlpGrpc: string;
+  prometheus: string;
+  alertmanager: string;
+}
+
+export interface StartStackOptions {
+  stateDir: string;
+  ports?: 'default' | 'random' | Partial<StackPorts>;
+  /** host:port targets of the app's pull endpoint, scraped as job "app" (default OTELKIT_STACK_APP_TARGET or 127.0.0.1:9464) */
+  appTargets?: string[];
+  /** Prometheus scrape and rule evaluation interval, default 2s */
+  scrapeInterval?: string;
+  alertmanager?: boolean;
+  detached?: boolean;
+  healthTimeoutMs?: number;
+  /** extra environment for the collector process (e.g. OTELKIT_SPANMETRICS_FLUSH_INTERVAL) */
+  collectorEnv?: Record<string, string>;
+}
+
+export interface RunningStack {
+  readonly ports: StackPorts;
+  readonly urls: StackUrls;
+  readonly stateDir: string;
+  readonly bins: Record<string, string>;
+  logFile(name: 'collector' | 'jaeger' | 'prometheus' | 'alertmanager'): string;
+  stopCollector(): Promise<void>;
+  startCollector(): Promise<void>;
+  setAppTargets(targets: string[]): void;
+  stop(): Promise<void>;
+}
+
+export declare const DEFAULT_PORTS: Readonly<StackPorts>;
+export declare const DEFAULT_APP_TARGET: string;
+export declare function randomPorts(): Promise<StackPorts>;
+export declare function stackUrls(ports: StackPorts): StackUrls;
+export declare function nativePrometheusConfig(opts: { ports: StackPorts; targetsDir: string; scrapeInterval: string; alertmanager: boolean }): Record<string, unknown>;
+export declare function startStack(opts: StartStackOptions): Promise<RunningStack>;
+export declare function stopStackFromState(stateDir: string): Promise<string[]>;
+export declare function stackStatus(stateDir: string): Promise<(Record<string, unknown> & { urls: StackUrls; health: Record<string, string> }) | undefined>;

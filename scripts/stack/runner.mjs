@@ -1,0 +1,386 @@
+// Starts the real Collector, Jaeger v2, Prometheus and Alertmanager natively on loopback, from the same config files
+// compose mounts (collector/otelcol-config.yaml, collector/jaeger/config.yaml, collector/prometheus/,
+// collector/alertmanager/). Used by `scripts/stack.mjs up` (detached, pid files) and by the e2e test harness
+// (test/support/stack.ts: random ports, children stopped with the test).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { ensureAlertmanager, ensureCollector, ensureJaeger, ensurePrometheus, repoRoot } from './backends.mjs';
+
+/** The ports the stack uses by default (the same as compose.yaml publishes). */
+export const DEFAULT_PORTS = Object.freeze({
+  collectorOtlpGrpc: 4317,
+  collectorOtlpHttp: 4318,
+  collectorPrometheus: 8889,
+  collectorTelemetry: 8888,
+  collectorHealth: 13133,
+  jaegerOtlpGrpc: 14317,
+  jaegerOtlpHttp: 14318,
+  jaegerQuery: 16686,
+  jaegerQueryGrpc: 16685,
+  jaegerHealth: 13134,
+  jaegerHealthGrpc: 13135,
+  jaegerTelemetry: 18888,
+  prometheus: 9090,
+  alertmanager: 9093,
+});
+
+export const DEFAULT_APP_TARGET = '127.0.0.1:9464';
+const HOST = '127.0.0.1';
+
+function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePromise(port));
+    });
+  });
+}
+
+/** Every port of DEFAULT_PORTS replaced by a free one (for tests running next to other stacks). */
+export async function randomPorts() {
+  const out = {};
+  const seen = new Set();
+  for (const key of Object.keys(DEFAULT_PORTS)) {
+    let p;
+    do p = await freePort(); while (seen.has(p));
+    seen.add(p);
+    out[key] = p;
+  }
+  return out;
+}
+
+export function stackUrls(ports) {
+  return {
+    otlpGrpc: `http://${HOST}:${ports.collectorOtlpGrpc}`,
+    otlpHttp: `http://${HOST}:${ports.collectorOtlpHttp}`,
+    collectorExporter: `http://${HOST}:${ports.collectorPrometheus}/metrics`,
+    collectorMetrics: `http://${HOST}:${ports.collectorTelemetry}/metrics`,
+    collectorHealth: `http://${HOST}:${ports.collectorHealth}/`,
+    jaegerQuery: `http://${HOST}:${ports.jaegerQuery}`,
+    jaegerOtlpGrpc: `http://${HOST}:${ports.jaegerOtlpGrpc}`,
+    prometheus: `http://${HOST}:${ports.prometheus}`,
+    alertmanager: `http://${HOST}:${ports.alertmanager}`,
+  };
+}
+
+function collectorEnv(ports) {
+  return {
+    OTELKIT_COLLECTOR_HEALTH_ENDPOINT: `${HOST}:${ports.collectorHealth}`,
+    OTELKIT_COLLECTOR_OTLP_GRPC_ENDPOINT: `${HOST}:${ports.collectorOtlpGrpc}`,
+    OTELKIT_COLLECTOR_OTLP_HTTP_ENDPOINT: `${HOST}:${ports.collectorOtlpHttp}`,
+    OTELKIT_COLLECTOR_PROMETHEUS_ENDPOINT: `${HOST}:${ports.collectorPrometheus}`,
+    OTELKIT_COLLECTOR_TELEMETRY_HOST: HOST,
+    OTELKIT_COLLECTOR_TELEMETRY_PORT: String(ports.collectorTelemetry),
+    OTELKIT_JAEGER_OTLP_GRPC_ENDPOINT: `${HOST}:${ports.jaegerOtlpGrpc}`,
+  };
+}
+
+function jaegerEnv(ports) {
+  return {
+    OTELKIT_JAEGER_TELEMETRY_HOST: HOST,
+    OTELKIT_JAEGER_TELEMETRY_PORT: String(ports.jaegerTelemetry),
+    OTELKIT_JAEGER_HEALTH_ENDPOINT: `${HOST}:${ports.jaegerHealth}`,
+    OTELKIT_JAEGER_HEALTH_GRPC_ENDPOINT: `${HOST}:${ports.jaegerHealthGrpc}`,
+    OTELKIT_JAEGER_QUERY_ENDPOINT: `${HOST}:${ports.jaegerQuery}`,
+    OTELKIT_JAEGER_QUERY_GRPC_ENDPOINT: `${HOST}:${ports.jaegerQueryGrpc}`,
+    OTELKIT_JAEGER_OTLP_GRPC_ENDPOINT: `${HOST}:${ports.jaegerOtlpGrpc}`,
+    OTELKIT_JAEGER_OTLP_HTTP_ENDPOINT: `${HOST}:${ports.jaegerOtlpHttp}`,
+  };
+}
+
+function writeAppTargets(file, targets) {
+  writeFileSync(file, stringifyYaml(targets.length > 0 ? [{ targets }] : []));
+}
+
+/**
+ * collector/prometheus/prometheus.yml with its targets pointed at the native stack's loopback ports. Everything
+ * else (jobs, honor_labels, rule files, alerting) stays as shipped, so compose and the native runner agree.
+ */
+export function nativePrometheusConfig({ ports, targetsDir, scrapeInterval, alertmanager }) {
+  const dir = join(repoRoot, 'collector', 'prometheus');
+  const cfg = parseYaml(readFileSync(join(dir, 'prometheus.yml'), 'utf8'));
+  cfg.global = { ...cfg.global, scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval };
+  cfg.rule_files = (cfg.rule_files ?? []).map((f) => (f.startsWith('/') ? f : join(dir, f)));
+  if (alertmanager) {
+    cfg.alerting = { alertmanagers: [{ static_configs: [{ targets: [`${HOST}:${ports.alertmanager}`] }] }] };
+  } else {
+    delete cfg.alerting;
+  }
+  const staticTargets = {
+    'otel-collector': `${HOST}:${ports.collectorPrometheus}`,
+    otelcol: `${HOST}:${ports.collectorTelemetry}`,
+    prometheus: `${HOST}:${ports.prometheus}`,
+  };
+  for (const job of cfg.scrape_configs ?? []) {
+    const target = staticTargets[job.job_name];
+    if (target) job.static_configs = [{ targets: [target] }];
+    if (job.job_name === 'app') job.file_sd_configs = [{ files: [join(targetsDir, 'app.yml')] }];
+  }
+  return cfg;
+}
+
+async function waitHealthy(name, url, child, logFile, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) {
+      throw new Error(`otelkit stack: ${name} exited with code ${child.exitCode} before it became healthy; log ${logFile}:\n${tailOf(logFile)}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err.cause?.code ?? err.message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`otelkit stack: ${name} did not become healthy at ${url} within ${timeoutMs / 1000} s (last: ${last}); log ${logFile}:\n${tailOf(logFile)}`);
+}
+
+function tailOf(file) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function stopPid(pid, timeoutMs = 10_000) {
+  return new Promise((resolvePromise) => {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      resolvePromise();
+      return;
+    }
+    const deadline = Date.now() + timeoutMs;
+    const timer = setInterval(() => {
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive || Date.now() > deadline) {
+        clearInterval(timer);
+        if (alive) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // It exited between the check and the kill.
+          }
+        }
+        resolvePromise();
+      }
+    }, 100);
+  });
+}
+
+/**
+ * Starts the stack. Options: stateDir (required), ports ('default' | 'random' | object), appTargets (string[]),
+ * scrapeInterval ('2s'), alertmanager (true), detached (false: children die with stop() or this process),
+ * healthTimeoutMs (60 s).
+ */
+export async function startStack(opts) {
+  const stateDir = opts.stateDir;
+  const ports = opts.ports === 'random' ? await randomPorts() : { ...DEFAULT_PORTS, ...(typeof opts.ports === 'object' ? opts.ports : {}) };
+  const withAlertmanager = opts.alertmanager ?? true;
+  const detached = opts.detached ?? false;
+  const healthTimeoutMs = opts.healthTimeoutMs ?? 60_000;
+  const scrapeInterval = opts.scrapeInterval ?? '2s';
+  const appTargets = opts.appTargets ?? [process.env.OTELKIT_STACK_APP_TARGET ?? DEFAULT_APP_TARGET];
+
+  const bins = {
+    collector: await ensureCollector(),
+    jaeger: await ensureJaeger(),
+    ...(await ensurePrometheus()),
+    ...(withAlertmanager ? { alertmanager: await ensureAlertmanager() } : {}),
+  };
+
+  for (const sub of ['logs', 'pids', 'prometheus/data', 'prometheus/targets', 'alertmanager/data']) {
+    mkdirSync(join(stateDir, sub), { recursive: true });
+  }
+  const targetsDir = join(stateDir, 'prometheus', 'targets');
+  writeAppTargets(join(targetsDir, 'app.yml'), appTargets);
+  const promConfig = join(stateDir, 'prometheus', 'prometheus.yml');
+  writeFileSync(promConfig, stringifyYaml(nativePrometheusConfig({ ports, targetsDir, scrapeInterval, alertmanager: withAlertmanager })));
+
+  const urls = stackUrls(ports);
+  const services = {
+    jaeger: {
+      cmd: bins.jaeger,
+      args: [`--config=${join(repoRoot, 'collector', 'jaeger', 'config.yaml')}`],
+      env: jaegerEnv(ports),
+      health: `http://${HOST}:${ports.jaegerHealth}/status`,
+    },
+    collector: {
+      cmd: bins.collector,
+      args: [`--config=${join(repoRoot, 'collector', 'otelcol-config.yaml')}`],
+      env: { ...collectorEnv(ports), ...(opts.collectorEnv ?? {}) },
+      health: urls.collectorHealth,
+    },
+    prometheus: {
+      cmd: bins.prometheus,
+      args: [
+        `--config.file=${promConfig}`,
+        `--storage.tsdb.path=${join(stateDir, 'prometheus', 'data')}`,
+        `--web.listen-address=${HOST}:${ports.prometheus}`,
+        '--web.enable-lifecycle',
+        '--storage.tsdb.retention.time=2d',
+      ],
+      env: {},
+      health: `${urls.prometheus}/-/ready`,
+    },
+    ...(withAlertmanager
+      ? {
+          alertmanager: {
+            cmd: bins.alertmanager,
+            args: [
+              `--config.file=${join(repoRoot, 'collector', 'alertmanager', 'alertmanager.yml')}`,
+              `--storage.path=${join(stateDir, 'alertmanager', 'data')}`,
+              `--web.listen-address=${HOST}:${ports.alertmanager}`,
+              // A single local instance: no gossip port to clash with other stacks.
+              '--cluster.listen-address=',
+            ],
+            env: {},
+            health: `${urls.alertmanager}/-/ready`,
+          },
+        }
+      : {}),
+  };
+
+  const children = new Map();
+  const killAllSync = () => {
+    for (const child of children.values()) {
+      if (child.exitCode === null) {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  };
+  if (!detached) process.on('exit', killAllSync);
+
+  async function startService(name) {
+    const svc = services[name];
+    const logFile = join(stateDir, 'logs', `${name}.log`);
+    const fd = openSync(logFile, 'a');
+    const child = spawn(svc.cmd, svc.args, {
+      cwd: stateDir,
+      env: { ...process.env, ...svc.env },
+      stdio: ['ignore', fd, fd],
+      detached,
+    });
+    closeSync(fd);
+    child.on('error', () => {});
+    if (detached) child.unref();
+    children.set(name, child);
+    writeFileSync(join(stateDir, 'pids', `${name}.pid`), String(child.pid));
+    await waitHealthy(name, svc.health, child, logFile, healthTimeoutMs);
+  }
+
+  async function stopService(name) {
+    const child = children.get(name);
+    if (!child) return;
+    children.delete(name);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      await stopPid(child.pid);
+      await exited;
+    }
+    rmSync(join(stateDir, 'pids', `${name}.pid`), { force: true });
+  }
+
+  const order = ['jaeger', 'collector', ...(withAlertmanager ? ['alertmanager'] : []), 'prometheus'];
+  try {
+    for (const name of order) await startService(name);
+  } catch (err) {
+    for (const name of [...order].reverse()) await stopService(name);
+    throw err;
+  }
+
+  const info = { stateDir, ports, urls, pids: Object.fromEntries([...children].map(([n, c]) => [n, c.pid])), startedAt: new Date().toISOString() };
+  writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
+
+  return {
+    ports,
+    urls,
+    stateDir,
+    bins,
+    logFile: (name) => join(stateDir, 'logs', `${name}.log`),
+    async stopCollector() {
+      await stopService('collector');
+    },
+    async startCollector() {
+      if (!children.has('collector')) await startService('collector');
+    },
+    setAppTargets(targets) {
+      writeAppTargets(join(targetsDir, 'app.yml'), targets);
+    },
+    async stop() {
+      for (const name of [...order].reverse()) await stopService(name);
+      if (!detached) process.off('exit', killAllSync);
+      rmSync(join(stateDir, 'stack.json'), { force: true });
+    },
+  };
+}
+
+/** Stops a detached stack from its pid files (scripts/stack.mjs down). Returns the names it stopped. */
+export async function stopStackFromState(stateDir) {
+  const pidsDir = join(stateDir, 'pids');
+  const stopped = [];
+  for (const name of ['prometheus', 'alertmanager', 'collector', 'jaeger']) {
+    const file = join(pidsDir, `${name}.pid`);
+    if (!existsSync(file)) continue;
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (pid > 0) {
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) {
+        await stopPid(pid);
+        stopped.push(name);
+      }
+    }
+    rmSync(file, { force: true });
+  }
+  rmSync(join(stateDir, 'stack.json'), { force: true });
+  return stopped;
+}
+
+/** Health of each service of a stack described by stateDir/stack.json. */
+export async function stackStatus(stateDir) {
+  const file = join(stateDir, 'stack.json');
+  if (!existsSync(file)) return undefined;
+  const info = JSON.parse(readFileSync(file, 'utf8'));
+  const p = info.ports;
+  const checks = {
+    collector: `http://${HOST}:${p.collectorHealth}/`,
+    jaeger: `http://${HOST}:${p.jaegerHealth}/status`,
+    prometheus: `http://${HOST}:${p.prometheus}/-/ready`,
+    alertmanager: `http://${HOST}:${p.alertmanager}/-/ready`,
+  };
+  const health = {};
+  for (const [name, url] of Object.entries(checks)) {
+    if (!(name in info.pids)) continue;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      health[name] = res.ok ? 'healthy' : `HTTP ${res.status}`;
+    } catch (err) {
+      health[name] = `down (${err.cause?.code ?? err.message})`;
+    }
+  }
+  return { ...info, health };
+}
