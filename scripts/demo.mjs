@@ -1,0 +1,147 @@
+// `npm run demo`: starts examples/bank under `--import @otelkit/node/register`, drives a bounded load against it,
+// prints a selection of every pack's metrics from the pull endpoint and where everything is, then stops.
+// OTLP goes to localhost:4317/4318; when no collector listens there otelkit only warns. When the native stack runs
+// (`pnpm stack:up`) the demo says so and points at Prometheus and Jaeger.
+//
+//   node scripts/demo.mjs [--duration 20] [--rate 20] [--error-share 0.1] [--fraud-down]
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '20' },
+    'error-share': { type: 'string', default: '0.1' },
+    'fraud-down': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+// The runner is TypeScript shared with the bank's tests; Node 24 strips its types.
+const { startBank, runLoad, parseExposition, sumOf, freePort } = await import('../examples/bank/test/run-bank.ts');
+
+async function reachable(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function portFree(port) {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+const stack = {
+  collector: await reachable('http://127.0.0.1:13133/'),
+  prometheus: await reachable('http://127.0.0.1:9090/-/ready'),
+  jaeger: await reachable('http://127.0.0.1:16686/api/services'),
+};
+
+// 9464 is where the stack's Prometheus looks for the app; fall back to any free port if something holds it.
+const metricsPort = (await portFree(9464)) ? 9464 : await freePort();
+const apiPort = (await portFree(3000)) ? 3000 : 0;
+const duration = Number(args.duration);
+
+console.log(`demo: starting examples/bank with otelkit (OTLP → localhost:4317/4318, pull endpoint :${metricsPort})`);
+const bank = await startBank({
+  port: apiPort,
+  metricsPort,
+  env: {
+    OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'bank',
+    OTEL_METRIC_EXPORT_INTERVAL: process.env.OTEL_METRIC_EXPORT_INTERVAL ?? '5000',
+    FRAUD_DOWN: args['fraud-down'] ? 'true' : 'false',
+  },
+});
+let stopped = false;
+const stop = async () => {
+  if (stopped) return;
+  stopped = true;
+  await bank.stop();
+};
+process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+
+try {
+  for (const line of bank.stdout().trim().split('\n')) console.log(`  ${line}`);
+  console.log(`demo: sending load for ${duration} s (rate ${args.rate}/s, error share ${args['error-share']})`);
+  const report = await runLoad(bank.url, { duration, rate: Number(args.rate), errorShare: Number(args['error-share']), accounts: 8, verbose: true });
+  await fetch(`${bank.url}/admin/projections/settle`, { method: 'POST' }).then((r) => r.body?.cancel());
+
+  let exposition;
+  try {
+    exposition = await (await fetch(bank.metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+  } catch (error) {
+    console.error(`demo: the pull endpoint ${bank.metricsUrl} did not answer (${error.cause?.message ?? error.message}).`);
+    console.error(`demo: the bank's stderr:\n${bank.stderr()}`);
+    await stop();
+    process.exit(1);
+  }
+  const samples = parseExposition(exposition);
+  const row = (label, value) => console.log(`  ${label.padEnd(58)} ${value}`);
+  const round = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(4));
+
+  console.log(`\ndemo: the load sent ${report.sent} commands: ${JSON.stringify(report.byType)}; expected outcomes ${JSON.stringify(report.expected)}`);
+  console.log(`demo: a selection of what ${bank.metricsUrl} shows now\n`);
+  console.log('  commands (command_duration_seconds_count by type/outcome)');
+  const commandTypes = [...new Set(samples.filter((s) => s.name === 'command_duration_seconds_count').map((s) => `${s.labels.command_type}/${s.labels.command_outcome}`))].sort();
+  for (const key of commandTypes) {
+    const [type, outcome] = key.split('/');
+    row(`    ${type} ${outcome}`, sumOf(samples, 'command_duration_seconds_count', { command_type: type, command_outcome: outcome }));
+  }
+  const commandCount = sumOf(samples, 'command_duration_seconds_count');
+  if (commandCount > 0) row('    mean command duration (s)', round(sumOf(samples, 'command_duration_seconds_sum') / commandCount));
+
+  console.log('  event store');
+  for (const op of ['append', 'read', 'aggregate', 'exists']) {
+    const n = sumOf(samples, 'eventstore_operation_duration_seconds_count', { eventstore_operation: op });
+    if (n > 0) row(`    ${op} operations`, n);
+  }
+  row('    events appended', sumOf(samples, 'eventstore_events_total', { eventstore_operation: 'append' }));
+
+  console.log('  projections');
+  for (const name of ['balance', 'statement']) {
+    row(`    ${name}: events processed`, sumOf(samples, 'projection_events_total', { projection_name: name, projection_outcome: 'processed' }));
+    row(`    ${name}: lag (s)`, round(sumOf(samples, 'projection_lag_seconds', { projection_name: name })));
+  }
+
+  console.log('  circuit breakers');
+  for (const name of ['fraud-check', 'notifications']) {
+    const state = samples.find((s) => s.name === 'circuit_breaker_state' && s.labels.circuit_breaker_name === name && s.value === 1)?.labels.circuit_breaker_state;
+    const calls = samples.filter((s) => s.name === 'circuit_breaker_calls_total' && s.labels.circuit_breaker_name === name);
+    const byOutcome = Object.fromEntries(calls.map((s) => [s.labels.circuit_breaker_outcome, s.value]));
+    row(`    ${name}: state`, state ?? '(not seen)');
+    row(`    ${name}: calls`, JSON.stringify(byOutcome));
+  }
+
+  console.log('  http');
+  row('    server requests', sumOf(samples, 'http_server_request_duration_seconds_count'));
+  row('    client requests (to the fake external services)', sumOf(samples, 'http_client_request_duration_seconds_count'));
+
+  const families = new Set(samples.map((s) => s.name.replace(/_(bucket|count|sum)$/, '')));
+  const runtime = [...families].filter((n) => /^(nodejs|v8js|process)_/.test(n));
+  console.log(`  runtime: ${runtime.length} families, e.g. ${runtime.slice(0, 4).join(', ') || '(none)'}`);
+  console.log(`  all together: ${families.size} metric families, ${samples.length} samples`);
+
+  console.log('\ndemo: where everything is');
+  console.log(`  bank API          ${bank.url}   (it stops with this demo; run it yourself: cd examples/bank && npm start)`);
+  console.log(`  pull endpoint     ${bank.metricsUrl}`);
+  if (stack.collector || stack.prometheus || stack.jaeger) {
+    console.log(`  native stack      up: ${Object.entries(stack).filter(([, up]) => up).map(([k]) => k).join(', ')}`);
+    if (stack.prometheus) console.log('  Prometheus        http://127.0.0.1:9090/graph?g0.expr=sum%20by%20(command_type%2C%20command_outcome)%20(command_duration_seconds_count)');
+    if (stack.jaeger) console.log('  Jaeger            http://127.0.0.1:16686/search?service=bank  (API: /api/traces?service=bank)');
+  } else {
+    console.log('  native stack      not running: OTLP went nowhere (otelkit only warned). `pnpm stack:up` starts the');
+    console.log('                    collector, Prometheus and Jaeger on loopback; run the demo again to see data there.');
+  }
+  console.log('  dashboards        collector/grafana/dashboards/*.json   rules: collector/prometheus/rules/*.rules.yml');
+  const warnings = bank.stderr().split('\n').filter((l) => l.startsWith('otelkit:'));
+  if (warnings.length > 0) console.log(`\ndemo: otelkit said ${warnings.length} line(s) on stderr, first: ${warnings[0]}`);
+} finally {
+  await stop();
+}
