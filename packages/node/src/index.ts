@@ -11,3 +11,5 @@ export { serializePrometheus } from './prometheus/serialize.js';
 export type { SerializeOptions } from './prometheus/serialize.js';
 export { createPrometheusPullReader, PrometheusPullReader } from './prometheus/pull-reader.js';
 export type { PrometheusPullReaderOptions } from './prometheus/pull-reader.js';
+export { runtimeCatalog, startRuntimeMetrics } from './runtime/index.js';
+export type { RuntimeMetricsHandle, RuntimeMetricsOptions } from './runtime/index.js';
