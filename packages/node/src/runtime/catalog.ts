@@ -1,12 +1,9 @@
-import { defineCatalog } from '../catalog.js';
+import type { Catalog } from '../catalog.js';
 
 // Runtime metrics under their OpenTelemetry semantic-convention names (semconv 1.45, nodejs.* / v8js.* /
 // process.*). Collectors read name, unit and description from here; docs and dashboards can too.
 
-const heapSpace = { key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' } as const;
-const cpuMode = { key: 'cpu.mode', values: ['user', 'system'] } as const;
-
-export const runtimeCatalog = defineCatalog([
+export const runtimeCatalog = [
   { name: 'nodejs.eventloop.delay.min', kind: 'gauge', unit: 's', description: 'Event loop minimum delay.', attributes: [] },
   { name: 'nodejs.eventloop.delay.max', kind: 'gauge', unit: 's', description: 'Event loop maximum delay.', attributes: [] },
   { name: 'nodejs.eventloop.delay.mean', kind: 'gauge', unit: 's', description: 'Event loop mean delay.', attributes: [] },
@@ -30,20 +27,20 @@ export const runtimeCatalog = defineCatalog([
     attributes: [{ key: 'v8js.gc.type', values: ['major', 'minor', 'incremental', 'weakcb'] }],
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
   },
-  { name: 'v8js.memory.heap.used', kind: 'up_down_counter', unit: 'By', description: 'Heap memory size allocated.', attributes: [heapSpace] },
-  { name: 'v8js.memory.heap.space.size', kind: 'up_down_counter', unit: 'By', description: 'Total heap memory size pre-allocated for a heap space.', attributes: [heapSpace] },
-  { name: 'v8js.memory.heap.space.available_size', kind: 'up_down_counter', unit: 'By', description: 'Heap space available size.', attributes: [heapSpace] },
-  { name: 'v8js.memory.heap.space.physical_size', kind: 'up_down_counter', unit: 'By', description: 'Committed size of a heap space.', attributes: [heapSpace] },
-  { name: 'process.cpu.time', kind: 'counter', unit: 's', description: 'Total CPU seconds broken down by CPU mode.', attributes: [cpuMode] },
+  { name: 'v8js.memory.heap.used', kind: 'up_down_counter', unit: 'By', description: 'Heap memory size allocated.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
+  { name: 'v8js.memory.heap.space.size', kind: 'up_down_counter', unit: 'By', description: 'Total heap memory size pre-allocated for a heap space.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
+  { name: 'v8js.memory.heap.space.available_size', kind: 'up_down_counter', unit: 'By', description: 'Heap space available size.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
+  { name: 'v8js.memory.heap.space.physical_size', kind: 'up_down_counter', unit: 'By', description: 'Committed size of a heap space.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
+  { name: 'process.cpu.time', kind: 'counter', unit: 's', description: 'Total CPU seconds broken down by CPU mode.', attributes: [{ key: 'cpu.mode', values: ['user', 'system'] }] },
   {
     name: 'process.cpu.utilization',
     kind: 'gauge',
     unit: '1',
     description: 'CPU time since the previous collection, divided by the elapsed time and the CPUs available to the process.',
-    attributes: [cpuMode],
+    attributes: [{ key: 'cpu.mode', values: ['user', 'system'] }],
   },
   { name: 'process.memory.usage', kind: 'up_down_counter', unit: 'By', description: 'The amount of physical memory in use (resident set size).', attributes: [] },
   { name: 'process.uptime', kind: 'gauge', unit: 's', description: 'The time the process has been running.', attributes: [] },
-] as const);
+] as const satisfies Catalog;
 
 export type RuntimeMetricName = (typeof runtimeCatalog)[number]['name'];
