@@ -1,10 +1,10 @@
 // Application service: one method per command. Each runs inside `withCommand`, loads the account stream through an
 // Emmett CommandHandler, decides, and appends. Domain errors propagate as Emmett errors and become HTTP statuses.
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, EmmettError, NoRetries, NotFoundError, ValidationError, type EventStore } from '@event-driven-io/emmett';
+import { CommandHandler, EmmettError, NoRetries, NotFoundError, ValidationError, isExpectedVersionConflictError, type EventStore } from '@event-driven-io/emmett';
 import * as account from './domain.ts';
 import type { FraudCheck, Notifier } from './external.ts';
-import { withCommand } from './telemetry.ts';
+import { recordRetry, withCommand } from './telemetry.ts';
 
 const handle = CommandHandler<account.Account, account.AccountEvent>({
   evolve: account.evolve,
@@ -13,6 +13,9 @@ const handle = CommandHandler<account.Account, account.AccountEvent>({
   // Without an explicit expected version, two commands racing on one account retry instead of failing.
   retry: { onVersionConflict: 5 },
 });
+
+/** How often a transfer is re-run after a concurrent change to its source account before it reports a conflict. */
+const TRANSFER_ATTEMPTS = 4;
 
 /** A fraud check that could not run rejects transfers above this many cents (fail-open below it). */
 export const UNCHECKED_TRANSFER_LIMIT = 50_000;
@@ -87,15 +90,26 @@ export class Bank {
       account.assertAmount(amount);
       const target = await this.store.aggregateStream(account.streamName(to), { evolve: account.evolve, initialState: account.initialState });
       if (target.state.status !== 'open') throw new NotFoundError({ id: to, type: 'Account' });
-      const verdict = await this.#fraud.check(amount);
-      if (verdict === 'declined') throw new TransferDeclinedError();
-      if (verdict === 'unchecked' && amount > UNCHECKED_TRANSFER_LIMIT) throw new FraudCheckUnavailableError(amount);
       const transferId = randomUUID();
-      const sent = await handle(this.store, from, (state) => account.sendTransfer(state, from, transferId, to, amount, this.#now()));
-      // The target was checked above and accounts are never closed, so this cannot be refused on domain grounds.
-      await handle(this.store, to, (state) => account.receiveTransfer(state, to, transferId, from, amount, this.#now()));
-      this.#notifier.notify({ accountId: from, text: `transfer ${transferId} of ${amount} to ${to}` });
-      return { ...toResult(from, sent), transferId, fraudCheck: verdict };
+      // Funds are checked on the state read before the (slow) fraud check, and the debit is appended at that
+      // version: if anything touched the source account in between, the transfer starts again from a fresh read.
+      for (let attempt = 1; ; attempt++) {
+        const source = await this.store.aggregateStream(account.streamName(from), { evolve: account.evolve, initialState: account.initialState });
+        const debit = account.sendTransfer(source.state, from, transferId, to, amount, this.#now());
+        const verdict = await this.#fraud.check(amount);
+        if (verdict === 'declined') throw new TransferDeclinedError();
+        if (verdict === 'unchecked' && amount > UNCHECKED_TRANSFER_LIMIT) throw new FraudCheckUnavailableError(amount);
+        try {
+          const sent = await handle(this.store, from, () => debit, { expectedStreamVersion: source.currentStreamVersion, retry: NoRetries });
+          // The target was checked above and accounts are never closed, so this cannot be refused on domain grounds.
+          await handle(this.store, to, (state) => account.receiveTransfer(state, to, transferId, from, amount, this.#now()));
+          this.#notifier.notify({ accountId: from, text: `transfer ${transferId} of ${amount} to ${to}` });
+          return { ...toResult(from, sent), transferId, fraudCheck: verdict };
+        } catch (error) {
+          if (!isExpectedVersionConflictError(error) || attempt >= TRANSFER_ATTEMPTS) throw error;
+          recordRetry('Transfer', 'conflict');
+        }
+      }
     });
   }
 }

@@ -5,7 +5,7 @@ import type { CircuitBreakerPolicy } from 'cockatiel';
 import type { BankEvent, ProjectionHandler } from './projections.ts';
 
 /** Runs one command so the commands pack records its duration, outcome and span `command <type>`. */
-export { withCommand } from '@otelkit/commands';
+export { recordRetry, withCommand } from '@otelkit/commands';
 
 /** Wraps the store so appends/reads are measured and appended events carry the trace context. */
 export function instrumentStore<S extends EventStore>(store: S, _system: string): S {
