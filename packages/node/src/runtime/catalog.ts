@@ -41,6 +41,9 @@ export const runtimeCatalog = [
   },
   { name: 'process.memory.usage', kind: 'up_down_counter', unit: 'By', description: 'The amount of physical memory in use (resident set size).', attributes: [] },
   { name: 'process.uptime', kind: 'gauge', unit: 's', description: 'The time the process has been running.', attributes: [] },
-] as const satisfies Catalog;
+] as const;
+
+// A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.
+runtimeCatalog satisfies Catalog;
 
 export type RuntimeMetricName = (typeof runtimeCatalog)[number]['name'];
