@@ -1,0 +1,39 @@
+import { definePack, type PackDefinition } from '@otelkit/node';
+import { catalog } from './catalog.js';
+import { dashboards } from './dashboards.js';
+import { alerts } from './alerts.js';
+import { bindEventStore } from './instrument.js';
+import type { EventStorePackOptions } from './types.js';
+import type { TraceContextKeys } from './trace-context.js';
+
+function resolveOptions(raw: Readonly<Record<string, unknown>>, warn: (line: string) => void): EventStorePackOptions {
+  const out: { traceContextKeys?: TraceContextKeys; now?: () => number } = {};
+  const keys = raw.traceContextKeys;
+  if (keys !== undefined) {
+    const k = keys as Record<string, unknown>;
+    if (typeof keys === 'object' && keys !== null && ['traceparent', 'tracestate'].every((n) => k[n] === undefined || (typeof k[n] === 'string' && k[n] !== ''))) {
+      out.traceContextKeys = keys as TraceContextKeys;
+    } else {
+      warn(`otelkit: pack event-store option traceContextKeys must be { traceparent?: string, tracestate?: string }; using traceparent/tracestate`);
+    }
+  }
+  if (raw.now !== undefined) {
+    if (typeof raw.now === 'function') out.now = raw.now as () => number;
+    else warn('otelkit: pack event-store option now must be a function; using performance.now');
+  }
+  return out;
+}
+
+const pack: PackDefinition<typeof catalog> = definePack({
+  name: 'event-store',
+  core: '^0.1.0',
+  catalog,
+  dashboards,
+  alerts,
+  setup(ctx) {
+    const unbind = bindEventStore(ctx.meter, ctx.tracer, ctx.namespace, resolveOptions(ctx.options, (line) => ctx.logger.warn(line)));
+    return { dispose: unbind };
+  },
+});
+
+export default pack;
