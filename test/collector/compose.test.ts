@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { collectorManifestInfo, ensureDockerCompose, repoRoot } from '../../scripts/stack/backends.mjs';
+
+const composeFile = join(repoRoot, 'collector', 'compose.yaml');
+
+interface ComposeService {
+  image: string;
+  command?: string[];
+  volumes?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: unknown;
+  ports?: string[];
+}
+
+let dockerCompose: string;
+
+beforeAll(async () => {
+  dockerCompose = await ensureDockerCompose();
+}, 600_000);
+
+function composeConfig(file: string): { status: number | null; output: string } {
+  const r = spawnSync(dockerCompose, ['-f', file, 'config', '-q'], { encoding: 'utf8' });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe('collector/compose.yaml', () => {
+  it('is a valid compose file (docker-compose config -q)', () => {
+    const r = composeConfig(composeFile);
+    expect(r.output).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('is rejected by the same check when broken, so the check above means something', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-compose-'));
+    try {
+      cpSync(join(repoRoot, 'collector'), dir, { recursive: true });
+      const broken = readFileSync(composeFile, 'utf8').replace('    image: prom/prometheus:', '    imag: prom/prometheus:');
+      writeFileSync(join(dir, 'compose.yaml'), broken);
+      const r = composeConfig(join(dir, 'compose.yaml'));
+      expect(r.status).not.toBe(0);
+      expect(r.output).toMatch(/imag/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const compose = parse(readFileSync(composeFile, 'utf8')) as { services: Record<string, ComposeService> };
+  const services = compose.services;
+
+  it('runs the contrib collector of the version the builder manifest builds', () => {
+    const { version } = collectorManifestInfo();
+    expect(services.collector?.image).toBe(`otel/opentelemetry-collector-contrib:${version}`);
+  });
+
+  it('pins every image to a version', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      expect(svc.image, name).toMatch(/:v?\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('mounts the files the native runner uses', () => {
+    expect(services.collector?.volumes).toContain('./otelcol-config.yaml:/etc/otelkit/otelcol-config.yaml:ro');
+    expect(services.jaeger?.volumes).toContain('./jaeger/config.yaml:/etc/otelkit/jaeger.yaml:ro');
+    expect(services.prometheus?.volumes).toContain('./prometheus:/etc/prometheus:ro');
+    expect(services.alertmanager?.volumes).toContain('./alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro');
+    expect(services.grafana?.volumes).toContain('./grafana/provisioning:/etc/grafana/provisioning:ro');
+    expect(services.grafana?.volumes).toContain('./grafana/dashboards:/var/lib/grafana/dashboards/otelkit:ro');
+  });
+
+  it('sends the collector\'s spans to the Jaeger container', () => {
+    expect(services.collector?.environment?.OTELKIT_JAEGER_OTLP_GRPC_ENDPOINT).toBe('jaeger:4317');
+    expect(services.jaeger?.environment?.OTELKIT_JAEGER_OTLP_GRPC_ENDPOINT).toBe('0.0.0.0:4317');
+  });
+
+  it('has health checks on every service whose image has a shell', () => {
+    // The contrib collector image is distroless: no in-container probe is possible.
+    for (const name of ['jaeger', 'prometheus', 'alertmanager', 'grafana']) {
+      expect(services[name]?.healthcheck, name).toBeDefined();
+    }
+  });
+
+  it('provisions Grafana with the Prometheus and Jaeger services as datasources', () => {
+    const ds = parse(readFileSync(join(repoRoot, 'collector', 'grafana', 'provisioning', 'datasources', 'otelkit.yaml'), 'utf8')) as {
+      datasources: { type: string; url: string }[];
+    };
+    expect(ds.datasources.map((d) => [d.type, d.url])).toEqual([
+      ['prometheus', 'http://prometheus:9090'],
+      ['jaeger', 'http://jaeger:16686'],
+    ]);
+  });
+});
