@@ -1,6 +1,7 @@
 // The only place the bank talks to otelkit's explicit pack APIs. Everything else (HTTP server and client spans,
 // opossum breakers, runtime metrics) is instrumented automatically because the packs are installed.
 import type { EventStore } from '@event-driven-io/emmett';
+import { instrumentEventStore } from '@otelkit/event-store';
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import type { BankEvent, ProjectionHandler } from './projections.ts';
 
@@ -8,8 +9,8 @@ import type { BankEvent, ProjectionHandler } from './projections.ts';
 export { recordRetry, withCommand } from '@otelkit/commands';
 
 /** Wraps the store so appends/reads are measured and appended events carry the trace context. */
-export function instrumentStore<S extends EventStore>(store: S, _system: string): S {
-  return store;
+export function instrumentStore<S extends EventStore>(store: S, system: string): S {
+  return instrumentEventStore(store, { system });
 }
 
 /** Wraps a projection handler: duration, outcome, lag, and a CONSUMER span linked to the appending span. */
