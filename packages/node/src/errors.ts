@@ -66,8 +66,10 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
 /** A short text for any thrown value. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
+    // First line only: Node appends require stacks and similar, and every otelkit message is one line.
+    const message = error.message.split('\n')[0] ?? '';
     const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+    return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
   }
-  return String(error);
+  return String(error).split('\n')[0] ?? '';
 }

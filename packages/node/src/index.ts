@@ -13,3 +13,31 @@ export { createPrometheusPullReader, PrometheusPullReader } from './prometheus/p
 export type { PrometheusPullReaderOptions } from './prometheus/pull-reader.js';
 export { runtimeCatalog, startRuntimeMetrics } from './runtime/index.js';
 export type { RuntimeMetricsHandle, RuntimeMetricsOptions } from './runtime/index.js';
+export { start } from './start.js';
+export type { StartedOtelkit } from './start.js';
+export type {
+  LogLevel,
+  MetricsExporterName,
+  MetricsOptions,
+  NamedSampler,
+  OtelkitHandle,
+  OtelkitOptions,
+  OtlpCompression,
+  OtlpExporterOptions,
+  OtlpProtocol,
+  PrometheusAuth,
+  PrometheusOptions,
+  PropagatorName,
+  SamplerName,
+  TracesExporterName,
+  TracesOptions,
+} from './types.js';
+export { ERROR_CODES, OtelkitError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { resolveConfig } from './config/index.js';
+export type { ResolvedConfig, ResolveContext } from './config/index.js';
+export { discoverPacks } from './pack-loader.js';
+export type { DiscoveredPack, SkippedPack } from './pack-loader.js';
+export { counter, gauge, histogram, startTimer, timed, upDownCounter, withSpan } from './api/index.js';
+export type { AppHistogramOptions, AppInstrumentOptions, Timer, WithSpanOptions } from './api/index.js';
+export { VERSION } from './version.js';

@@ -1,7 +1,8 @@
 // The supported subset of the OpenTelemetry declarative configuration schema (file_format 0.3 – 1.0). See the
 // package README for the list; anything else in the file is reported once and ignored.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { ConfigProblem } from '../errors.js';
 import { describeError } from '../errors.js';
 import type { OtlpProtocol, PropagatorName, SamplerName } from '../types.js';
@@ -23,6 +24,14 @@ import {
 } from './parse.js';
 
 type Node = Record<string, unknown>;
+
+// The YAML parser is loaded only when a config file is used (startup budget); synchronously, because
+// resolveConfig is synchronous. The CommonJS bundle has no import.meta, the ESM build no __filename.
+function parseYaml(text: string): unknown {
+  const here = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
+  const yaml = createRequire(here)('yaml') as { parse(text: string): unknown };
+  return yaml.parse(text);
+}
 
 const SUBSTITUTION = /\$\$|\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 

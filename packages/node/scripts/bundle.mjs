@@ -1,0 +1,46 @@
+// Pre-bundles the register entry: one file to load instead of hundreds of modules is most of the startup budget.
+// ESM output is split so each exporter lives in its own chunk, loaded only when configured; the CommonJS output
+// is one file whose exporter modules are initialised lazily on first use.
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'src/register.ts');
+// import-in-the-middle stays external: instrumentations register hooks on the same module instance the loader
+// uses, so there must be exactly one copy of it. @grpc/grpc-js likewise: the OTLP gRPC exporter both imports it and
+// require()s it at run time, and a bundled copy next to the required one fails its instanceof checks. yaml is
+// required only when OTEL_CONFIG_FILE is set.
+const external = ['import-in-the-middle', 'import-in-the-middle/*', '@grpc/grpc-js', 'yaml'];
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22.15',
+  external,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Keep the wrapped OTLP packages' `require('./x.json')` and similar working.
+  mainFields: ['module', 'main'],
+};
+
+await rm(join(root, 'dist/chunks'), { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { register: entry },
+  format: 'esm',
+  splitting: true,
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS dependencies call require(); give the ESM output one.
+  banner: { js: "import { createRequire as __otelkitCreateRequire } from 'node:module'; const require = __otelkitCreateRequire(import.meta.url);" },
+});
+await build({
+  ...common,
+  entryPoints: [entry],
+  format: 'cjs',
+  outfile: join(root, 'dist/register.cjs'),
+  // import.meta.url is only used on the ESM path (see register.ts), so the empty replacement is never read.
+  logOverride: { 'empty-import-meta': 'silent' },
+});

@@ -1,0 +1,50 @@
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
+import { describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { LogLevel } from '../types.js';
+
+const DIAG_LEVEL: Readonly<Record<LogLevel, DiagLogLevel>> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.WARN,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+function text(message: string, args: unknown[]): string {
+  const rest = args.map((a) => (a instanceof Error ? describeError(a) : typeof a === 'string' ? a : safeJson(a))).join(' ');
+  return rest === '' ? message : `${message} ${rest}`;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Routes OpenTelemetry's own diagnostics and its global error handler through otelkit's logger. Warnings and
+ * errors are rate-limited per message kind, so a collector outage cannot flood the app's stderr. At info level
+ * the SDK's info chatter is hidden (otelkit's preamble says what matters).
+ */
+export function routeDiagnostics(logger: Logger, level: LogLevel, warn: (key: string, message: string) => void): void {
+  const limited = (kind: string) => (message: string, ...args: unknown[]): void => {
+    const line = text(message, args);
+    warn(`diag:${kind}:${message.slice(0, 48)}`, `otelkit: [otel ${kind}] ${line}`);
+  };
+  const adapter: DiagLogger = {
+    error: limited('error'),
+    warn: limited('warn'),
+    info: (m, ...a) => logger.debug(`otelkit: [otel info] ${text(m, a)}`),
+    debug: (m, ...a) => logger.debug(`otelkit: [otel debug] ${text(m, a)}`),
+    verbose: (m, ...a) => logger.debug(`otelkit: [otel verbose] ${text(m, a)}`),
+  };
+  diag.setLogger(adapter, { logLevel: DIAG_LEVEL[level], suppressOverrideMessage: true });
+  // Export failures reach the global handler as well as otelkit's exporter wrapper, which already warned.
+  setGlobalErrorHandler((error) => logger.debug(`otelkit: [otel error] ${describeError(error)}`));
+}

@@ -1,0 +1,100 @@
+// Exporter modules are imported only when configured (startup cost is a budget). Providers must exist
+// synchronously, so each exporter is a lazy proxy whose first export waits for the import.
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ResolvedOtlp } from '../config/resolved.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** `otlp(grpc http://localhost:4317)` — used in the preamble, warnings and self-telemetry. */
+export function otlpLabel(otlp: ResolvedOtlp): string {
+  const protocol = otlp.protocol === 'grpc' ? 'grpc' : otlp.protocol === 'http/json' ? 'http/json' : 'http';
+  return `otlp(${protocol} ${otlp.endpoint})`;
+}
+
+async function grpcOptions(otlp: ResolvedOtlp): Promise<Record<string, unknown>> {
+  const options: Record<string, unknown> = { url: otlp.endpoint, timeoutMillis: otlp.timeoutMillis, compression: otlp.compression };
+  if (Object.keys(otlp.headers).length > 0) {
+    const { Metadata } = await import('@grpc/grpc-js');
+    const metadata = new Metadata();
+    for (const [k, v] of Object.entries(otlp.headers)) metadata.set(k, v);
+    options.metadata = metadata;
+  }
+  return options;
+}
+
+function httpOptions(otlp: ResolvedOtlp): Record<string, unknown> {
+  const options: Record<string, unknown> = { url: otlp.endpoint, timeoutMillis: otlp.timeoutMillis, compression: otlp.compression };
+  if (Object.keys(otlp.headers).length > 0) options.headers = { ...otlp.headers };
+  return options;
+}
+
+async function loadMetricExporter(otlp: ResolvedOtlp): Promise<PushMetricExporter> {
+  // Cumulative temporality: the collector's prometheus exporter and the pull endpoint both expect it.
+  const temporality = { temporalityPreference: AggregationTemporality.CUMULATIVE };
+  switch (otlp.protocol) {
+    case 'grpc': {
+      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-grpc');
+      return new OTLPMetricExporter({ ...(await grpcOptions(otlp)), ...temporality });
+    }
+    case 'http/protobuf': {
+      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
+      return new OTLPMetricExporter({ ...httpOptions(otlp), ...temporality });
+    }
+    case 'http/json': {
+      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+      return new OTLPMetricExporter({ ...httpOptions(otlp), ...temporality });
+    }
+  }
+}
+
+async function loadSpanExporter(otlp: ResolvedOtlp): Promise<SpanExporter> {
+  switch (otlp.protocol) {
+    case 'grpc': {
+      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
+      return new OTLPTraceExporter(await grpcOptions(otlp));
+    }
+    case 'http/protobuf': {
+      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+      return new OTLPTraceExporter(httpOptions(otlp));
+    }
+    case 'http/json': {
+      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+      return new OTLPTraceExporter(httpOptions(otlp));
+    }
+  }
+}
+
+function failed(error: unknown): ExportResult {
+  return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+}
+
+/** A metric exporter that imports its implementation on first use; `ready` settles when the import did. */
+export function lazyMetricExporter(otlp: ResolvedOtlp, logger: Logger): PushMetricExporter & { ready: Promise<unknown> } {
+  const loading = loadMetricExporter(otlp);
+  loading.catch((error: unknown) => logger.warn(`otelkit: could not load the OTLP metrics exporter (${describeError(error)}); metrics are not pushed [OTELKIT_E_INTERNAL]`));
+  return {
+    ready: loading.then(() => undefined, () => undefined),
+    export(metrics: ResourceMetrics, done: (r: ExportResult) => void): void {
+      loading.then((e) => e.export(metrics, done)).catch((error: unknown) => done(failed(error)));
+    },
+    selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+    forceFlush: () => loading.then((e) => e.forceFlush(), () => undefined),
+    shutdown: () => loading.then((e) => e.shutdown(), () => undefined),
+  };
+}
+
+/** A span exporter that imports its implementation on first use. */
+export function lazySpanExporter(otlp: ResolvedOtlp, logger: Logger): SpanExporter & { ready: Promise<unknown> } {
+  const loading = loadSpanExporter(otlp);
+  loading.catch((error: unknown) => logger.warn(`otelkit: could not load the OTLP trace exporter (${describeError(error)}); spans are not exported [OTELKIT_E_INTERNAL]`));
+  return {
+    ready: loading.then(() => undefined, () => undefined),
+    export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
+      loading.then((e) => e.export(spans, done)).catch((error: unknown) => done(failed(error)));
+    },
+    forceFlush: () => loading.then((e) => e.forceFlush?.(), () => undefined),
+    shutdown: () => loading.then((e) => e.shutdown(), () => undefined),
+  };
+}

@@ -1,0 +1,133 @@
+import { createNoopMeter, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Names of otelkit's own metrics (`otelkit.*`), exported like any other metric. */
+export const SELF_METRICS = {
+  exports: 'otelkit.exports',
+  spansDropped: 'otelkit.spans.dropped',
+  overflows: 'otelkit.metric.overflows',
+} as const;
+
+type Warn = (key: string, message: string) => void;
+
+/**
+ * Counts export outcomes, dropped spans and cardinality overflows, and turns export failures into rate-limited
+ * warnings. Exporters are wrapped before the meter exists; counts start once `bind` hands it a meter.
+ */
+export class SelfTelemetry {
+  readonly #logger: Logger;
+  readonly #warn: Warn;
+  #exports: Counter | undefined;
+  #dropped: Counter | undefined;
+  #overflows: Counter | undefined;
+  readonly #overflowed = new Set<string>();
+
+  constructor(logger: Logger, warn: Warn) {
+    this.#logger = logger;
+    this.#warn = warn;
+  }
+
+  bind(meter: Meter): void {
+    this.#exports = meter.createCounter(SELF_METRICS.exports, {
+      unit: '{export}',
+      description: 'Export attempts by otelkit exporters, by signal, exporter and outcome (success/failure).',
+    });
+    this.#dropped = meter.createCounter(SELF_METRICS.spansDropped, {
+      unit: '{span}',
+      description: 'Spans that never reached an exporter: queue full, or their export failed.',
+    });
+    this.#overflows = meter.createCounter(SELF_METRICS.overflows, {
+      unit: '{instrument}',
+      description: 'Instruments that exceeded the cardinality limit; their extra attribute sets are merged into one otel.metric.overflow=true series.',
+    });
+  }
+
+  #record(signal: 'metrics' | 'traces', exporter: string, result: ExportResult, items: number): void {
+    const ok = result.code === ExportResultCode.SUCCESS;
+    this.#exports?.add(1, { 'otelkit.signal': signal, 'otelkit.exporter': exporter, 'otelkit.outcome': ok ? 'success' : 'failure' });
+    if (ok) return;
+    if (signal === 'traces') this.#dropped?.add(items, { 'otelkit.reason': 'export_failed' });
+    const why = result.error === undefined ? 'unknown error' : describeError(result.error);
+    this.#warn(
+      `export:${signal}:${exporter}`,
+      `otelkit: ${signal} export to ${exporter} failed: ${why}; this batch is dropped, the app is unaffected and otelkit retries with the next batch [OTELKIT_E_EXPORT]`,
+    );
+  }
+
+  #checkOverflow(metrics: ResourceMetrics): void {
+    for (const scope of metrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        const name = metric.descriptor.name;
+        if (this.#overflowed.has(name)) continue;
+        const points = metric.dataPoints as readonly { attributes: Record<string, unknown> }[];
+        if (points.some((p) => p.attributes['otel.metric.overflow'] === true)) {
+          this.#overflowed.add(name);
+          this.#overflows?.add(1, { 'otelkit.instrument': name });
+          this.#logger.warn(
+            `otelkit: metric ${name} exceeded the cardinality limit; further attribute sets are merged into the otel.metric.overflow=true series (put ids on spans, not metrics; see OTELKIT_CARDINALITY_LIMIT)`,
+          );
+        }
+      }
+    }
+  }
+
+  wrapMetricExporter(exporter: PushMetricExporter, label: string): PushMetricExporter {
+    const wrapped: PushMetricExporter = {
+      export: (metrics, done) => {
+        this.#checkOverflow(metrics);
+        safeExport(() => exporter.export(metrics, (r) => {
+          this.#record('metrics', label, r, 1);
+          done(r);
+        }), done);
+      },
+      forceFlush: () => exporter.forceFlush(),
+      shutdown: () => exporter.shutdown(),
+    };
+    if (exporter.selectAggregationTemporality) wrapped.selectAggregationTemporality = exporter.selectAggregationTemporality.bind(exporter);
+    if (exporter.selectAggregation) wrapped.selectAggregation = exporter.selectAggregation.bind(exporter);
+    return wrapped;
+  }
+
+  wrapSpanExporter(exporter: SpanExporter, label: string): SpanExporter {
+    return {
+      export: (spans: ReadableSpan[], done) => {
+        safeExport(() => exporter.export(spans, (r) => {
+          this.#record('traces', label, r, spans.length);
+          done(r);
+        }), done);
+      },
+      shutdown: () => exporter.shutdown(),
+      forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+    };
+  }
+
+  /**
+   * A MeterProvider for the BatchSpanProcessor's own self-observability hook: the only thing kept from it is the
+   * `queue_full` drop count, re-recorded as `otelkit.spans.dropped{otelkit.reason=queue_full}`.
+   */
+  spanProcessorMeterProvider(): MeterProvider {
+    const noop = createNoopMeter();
+    const meter: Meter = Object.create(noop) as Meter;
+    meter.createCounter = (name, options) => {
+      if (name !== 'otel.sdk.processor.span.processed') return noop.createCounter(name, options);
+      return {
+        add: (value, attributes) => {
+          if (attributes?.['error.type'] === 'queue_full') this.#dropped?.add(value, { 'otelkit.reason': 'queue_full' });
+        },
+      };
+    };
+    return { getMeter: () => meter };
+  }
+}
+
+function safeExport(run: () => void, done: (r: ExportResult) => void): void {
+  try {
+    run();
+  } catch (error) {
+    done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+  }
+}

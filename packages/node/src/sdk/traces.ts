@@ -1,0 +1,45 @@
+import { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Resource } from '@opentelemetry/resources';
+import type { ResolvedConfig } from '../config/resolved.js';
+import type { Logger } from '../logger.js';
+import { lazySpanExporter, otlpLabel } from './exporters.js';
+import { headerNote } from './metrics.js';
+import { createSampler } from './sampler.js';
+import type { SelfTelemetry } from './self-telemetry.js';
+
+export interface TracesPipeline {
+  readonly provider: TracerProvider;
+  describe(): string[];
+  readonly ready: Promise<unknown>;
+}
+
+export function createTracesPipeline(config: ResolvedConfig, resource: Resource, self: SelfTelemetry, logger: Logger): TracesPipeline {
+  const t = config.traces;
+  const processors: SpanProcessor[] = [];
+  const labels: string[] = [];
+  const waits: Promise<unknown>[] = [];
+  if (t.exporters.includes('otlp')) {
+    const label = otlpLabel(t.otlp);
+    const exporter = lazySpanExporter(t.otlp, logger);
+    waits.push(exporter.ready);
+    processors.push(
+      new BatchSpanProcessor({
+        exporter: self.wrapSpanExporter(exporter, label),
+        exportTimeoutMillis: t.otlp.timeoutMillis,
+        selfObsMeterProvider: self.spanProcessorMeterProvider(),
+      }),
+    );
+    labels.push(label + headerNote(t.otlp.headers));
+  }
+  if (t.exporters.includes('console')) {
+    processors.push(
+      new BatchSpanProcessor({
+        exporter: self.wrapSpanExporter(new ConsoleSpanExporter(), 'console'),
+        selfObsMeterProvider: self.spanProcessorMeterProvider(),
+      }),
+    );
+    labels.push('console');
+  }
+  const provider = new TracerProvider({ resource, sampler: createSampler(t.sampler), spanProcessors: processors });
+  return { provider, describe: () => (labels.length === 0 ? ['none'] : labels), ready: Promise.all(waits) };
+}
