@@ -20,15 +20,22 @@ export const catalog = [
     name: 'circuit_breaker.calls',
     kind: 'counter',
     unit: '{call}',
-    description: 'Calls through the breaker, by outcome.',
-    attributes: [{ key: 'circuit_breaker.name' }, { key: 'circuit_breaker.outcome', values: ['success', 'failure', 'timeout', 'rejected', 'fallback'] }],
+    description: 'Calls through the breaker, once each, by outcome (rejected: not attempted because the breaker is open, isolated or full).',
+    attributes: [{ key: 'circuit_breaker.name' }, { key: 'circuit_breaker.outcome', values: ['success', 'failure', 'timeout', 'rejected'] }],
   },
   {
     name: 'circuit_breaker.call.duration',
     kind: 'histogram',
     unit: 's',
-    description: 'Duration of calls through the breaker, by outcome.',
-    attributes: [{ key: 'circuit_breaker.name' }, { key: 'circuit_breaker.outcome', values: ['success', 'failure', 'timeout', 'rejected', 'fallback'] }],
+    description: 'Duration of attempted calls through the breaker, by outcome (rejected calls are not attempted).',
+    attributes: [{ key: 'circuit_breaker.name' }, { key: 'circuit_breaker.outcome', values: ['success', 'failure', 'timeout'] }],
+  },
+  {
+    name: 'circuit_breaker.fallbacks',
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls answered by the fallback function, by the outcome that triggered it.',
+    attributes: [{ key: 'circuit_breaker.name' }, { key: 'circuit_breaker.outcome', values: ['failure', 'timeout', 'rejected'] }],
   },
 ] as const;
 

@@ -3,7 +3,7 @@ import type { DashboardSpec } from '@otelkit/node/artifacts';
 const calls = (selector: string, by: string): string =>
   `sum by (${by}) (rate({{circuit_breaker.calls}}${selector}[$__rate_interval]))`;
 const quantile = (q: number): string =>
-  `histogram_quantile(${q}, sum by (le, circuit_breaker_name) (rate({{circuit_breaker.call.duration:bucket}}{circuit_breaker_outcome=~"success|failure|timeout"}[$__rate_interval])))`;
+  `histogram_quantile(${q}, sum by (le, circuit_breaker_name) (rate({{circuit_breaker.call.duration:bucket}}[$__rate_interval])))`;
 
 export const dashboards: readonly DashboardSpec[] = [
   {
@@ -45,8 +45,9 @@ export const dashboards: readonly DashboardSpec[] = [
             min: 0,
             targets: [{ expr: `(${calls('{circuit_breaker_outcome=~"failure|timeout"}', 'circuit_breaker_name')} or ${calls('', 'circuit_breaker_name')} * 0) / ${calls('', 'circuit_breaker_name')}`, legend: '{{circuit_breaker_name}}' }],
           },
+          { title: 'Fallbacks per second by trigger', unit: 'ops', stacked: true, targets: [{ expr: 'sum by (circuit_breaker_outcome) (rate({{circuit_breaker.fallbacks}}[$__rate_interval]))', legend: '{{circuit_breaker_outcome}}' }] },
           {
-            title: 'Call latency p50 / p95 / p99',
+            title: 'Call latency p50 / p95 / p99 (attempted calls)',
             unit: 's',
             targets: [
               { expr: quantile(0.5), legend: '{{circuit_breaker_name}} p50' },
