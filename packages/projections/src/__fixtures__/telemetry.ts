@@ -1,0 +1,68 @@
+import { context, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+
+class TestReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export interface Telemetry {
+  readonly meter: Meter;
+  readonly tracer: Tracer;
+  /** Data points of metric `name` after a collection. */
+  points(name: string): Promise<DataPoint<number | Histogram>[]>;
+  /** The one data point of `name` whose attributes equal `attributes`. */
+  point(name: string, attributes: Attributes): Promise<DataPoint<number | Histogram> | undefined>;
+  /** Finished spans, after flushing (the 3.x SimpleSpanProcessor exports asynchronously). */
+  spans(): Promise<ReadableSpan[]>;
+  shutdown(): Promise<void>;
+}
+
+let contextManager: AsyncLocalStorageContextManager | undefined;
+
+/** A real SDK meter and tracer with in-memory reader/exporter, for asserting on what would be exported. */
+export function createTelemetry(scope = 'test'): Telemetry {
+  if (contextManager === undefined) {
+    contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+  }
+  const reader = new TestReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const points = async (name: string): Promise<DataPoint<number | Histogram>[]> => {
+    const { resourceMetrics } = await reader.collect();
+    const out: DataPoint<number | Histogram>[] = [];
+    for (const sm of resourceMetrics.scopeMetrics) {
+      for (const m of sm.metrics) if (m.descriptor.name === name) out.push(...(m.dataPoints as DataPoint<number | Histogram>[]));
+    }
+    return out;
+  };
+  const same = (a: Attributes, b: Attributes): boolean => {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+  };
+  return {
+    meter: meterProvider.getMeter(scope),
+    tracer: tracerProvider.getTracer(scope),
+    points,
+    point: async (name, attributes) => (await points(name)).find((p) => same(p.attributes, attributes)),
+    spans: async () => {
+      await tracerProvider.forceFlush();
+      return exporter.getFinishedSpans();
+    },
+    shutdown: async () => {
+      await meterProvider.shutdown();
+      await tracerProvider.shutdown();
+    },
+  };
+}
