@@ -114,9 +114,8 @@ export interface Notifier {
   notify(message: { accountId: string; text: string }): void;
 }
 
-export function notifierClient(baseUrl: string, instrument: (breaker: CircuitBreakerPolicy) => void = () => {}): Notifier {
-  const breaker = circuitBreaker(handleAll, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(5) });
-  instrument(breaker);
+export function notifierClient(baseUrl: string, instrument: (breaker: CircuitBreakerPolicy) => CircuitBreakerPolicy = (b) => b): Notifier {
+  const breaker = instrument(circuitBreaker(handleAll, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(5) }));
   const policy: IPolicy = wrap(
     retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 200 }) }),
     breaker,

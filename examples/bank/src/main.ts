@@ -11,7 +11,7 @@ import { Bank } from './bank.ts';
 import { fraudCheckClient, notifierClient, startExternalServices } from './external.ts';
 import { positionOf, Projector, ReadModels } from './projections.ts';
 import { createStore } from './store.ts';
-import { instrumentBreaker, instrumentProjectionHandler, instrumentStore } from './telemetry.ts';
+import { checkpoint, instrumentBreaker, instrumentProjectionHandler, instrumentStore, projectionStopped } from './telemetry.ts';
 
 function share(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -36,6 +36,7 @@ const projector: Projector = new Projector(
     name: p.name,
     handle: instrumentProjectionHandler(p.name, p.handle, { positionOf, headPosition: () => projector.head }),
   })),
+  checkpoint,
 );
 const { store: rawStore, system, close: closeStore } = await createStore(projector, process.env.DATABASE_URL);
 const store = instrumentStore(rawStore, system);
@@ -86,6 +87,7 @@ async function stop(): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   fraud.breaker.shutdown();
   await Promise.all([external.close(), projector.idle()]);
+  for (const { name } of projector.status()) projectionStopped(name);
   await closeStore();
   // Nothing of ours keeps the loop alive now: the process ends on its own, and otelkit flushes on `beforeExit`.
   setTimeout(() => process.exit(0), 10_000).unref();

@@ -117,8 +117,12 @@ export class Projector {
   #head = 0n;
   #idle: (() => void)[] = [];
 
-  constructor(projections: readonly Projection[]) {
+  readonly #onCheckpoint: (name: string, position: bigint) => void;
+
+  /** `onCheckpoint` is told each projection's position after every drained batch. */
+  constructor(projections: readonly Projection[], onCheckpoint: (name: string, position: bigint) => void = () => {}) {
     this.#lanes = projections.map((projection) => ({ projection, queue: [], draining: false, position: 0n, failed: 0 }));
+    this.#onCheckpoint = onCheckpoint;
   }
 
   /** Highest global position handed to the projector so far. */
@@ -162,6 +166,7 @@ export class Projector {
       lane.position = positionOf(event);
     }
     lane.draining = false;
+    this.#onCheckpoint(lane.projection.name, lane.position);
     if (this.#lanes.every((l) => !l.draining && l.queue.length === 0)) {
       for (const resolve of this.#idle.splice(0)) resolve();
     }
