@@ -1,0 +1,64 @@
+// Golden test: recorded request measurements, fed through the upstream instrumentations' own instruments (the
+// histograms they create, with their names, units and advised buckets), must produce exactly the checked-in
+// exposition text (test/fixtures/packs/http.prom). Real requests have real, varying durations, so the recording
+// replays (duration, attributes) pairs as the instrumentations computed them. Regenerate with
+// `UPDATE_GOLDEN=1 pnpm vitest run packages/http/src/golden.test.ts`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Attributes } from '@opentelemetry/api';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { serializePrometheus } from '@otelkit/node';
+import { expect, it } from 'vitest';
+
+const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'http.prom');
+
+class TestReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Recorders {
+  _recordServerDuration(durationMs: number, attributes: Attributes): void;
+  _recordClientDuration(durationMs: number, attributes: Attributes): void;
+}
+
+const server = (method: string, status: number, route: string): Attributes => ({
+  'http.request.method': method, 'url.scheme': 'http', 'network.protocol.version': '1.1', 'http.route': route,
+  'http.response.status_code': status, ...(status >= 500 ? { 'error.type': String(status) } : {}),
+});
+const client = (status: number): Attributes => ({
+  'http.request.method': 'GET', 'server.address': 'rates.example', 'server.port': 443, 'url.scheme': 'https',
+  'network.protocol.version': '1.1', 'http.response.status_code': status, ...(status >= 400 ? { 'error.type': String(status) } : {}),
+});
+
+// [kind, duration ms, attributes]
+const RECORDING: readonly (readonly ['server' | 'client', number, Attributes])[] = [
+  ['server', 4.2, server('POST', 201, '/accounts')], ['server', 12.5, server('POST', 200, '/accounts/:id/deposits')],
+  ['server', 80, server('POST', 200, '/accounts/:id/deposits')], ['server', 1300, server('POST', 503, '/transfers')],
+  ['server', 2.1, server('GET', 200, '/accounts/:id')], ['client', 45, client(200)], ['client', 5200, client(504)],
+];
+
+it('replays recorded request durations into the golden exposition', async () => {
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader], resource: resourceFromAttributes({ 'service.name': 'golden', 'service.instance.id': 'i1' }) });
+  const instrumentation = new HttpInstrumentation({ enabled: false });
+  instrumentation.setMeterProvider(provider);
+  const recorders = instrumentation as unknown as Recorders;
+  for (const [kind, ms, attributes] of RECORDING) {
+    if (kind === 'server') recorders._recordServerDuration(ms, attributes);
+    else recorders._recordClientDuration(ms, attributes);
+  }
+  const text = serializePrometheus((await reader.collect()).resourceMetrics);
+  await provider.shutdown();
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(golden, text);
+  expect(text).toBe(readFileSync(golden, 'utf8'));
+});

@@ -1,0 +1,146 @@
+import { once } from 'node:events';
+import type * as NodeHttp from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { metrics, trace, type Attributes } from '@opentelemetry/api';
+import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Logger, PackHandle } from '@otelkit/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pack from './pack.js';
+
+// The http module as an app would require it: through Module.prototype.require, which the instrumentation hooks.
+const require = createRequire(import.meta.url);
+type Http = typeof NodeHttp;
+
+class TestReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const reader = new TestReader();
+const meterProvider = new MeterProvider({ readers: [reader] });
+const spans = new InMemorySpanExporter();
+const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+const logs: string[] = [];
+const logger: Logger = { error: (m) => logs.push(m), warn: (m) => logs.push(m), info: (m) => logs.push(m), debug: (m) => logs.push(m) };
+let handle: PackHandle | void;
+let base: string;
+let server: NodeHttp.Server;
+
+async function points(name: string): Promise<DataPoint<Histogram>[]> {
+  const { resourceMetrics } = await reader.collect();
+  return resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as DataPoint<Histogram>[]));
+}
+const has = (attrs: Attributes, expected: Attributes): boolean => Object.entries(expected).every(([k, v]) => attrs[k] === v);
+
+beforeAll(async () => {
+  // Core registers the global providers before it sets packs up; the upstream instrumentations use them.
+  metrics.setGlobalMeterProvider(meterProvider);
+  trace.setGlobalTracerProvider(tracerProvider);
+  handle = await pack.setup({
+    meter: meterProvider.getMeter('@otelkit/http'), tracer: tracerProvider.getTracer('@otelkit/http'),
+    namespace: '', options: { ignorePaths: ['/metrics', '/internal/*'] }, logger,
+  });
+  const http = require('node:http') as Http;
+  server = http.createServer((req, res) => {
+    res.statusCode = req.url?.startsWith('/boom') === true ? 503 : 200;
+    res.end('ok');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.close();
+  await handle?.dispose();
+  await meterProvider.shutdown();
+  await tracerProvider.shutdown();
+  metrics.disable();
+  trace.disable();
+});
+
+function get(path: string): Promise<number> {
+  const http = require('node:http') as Http;
+  return new Promise((resolve, reject) => {
+    http.get(`${base}${path}`, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+describe('http pack', () => {
+  it('records server and client request durations in seconds with stable semconv attributes, and server spans', async () => {
+    expect(await get('/accounts')).toBe(200);
+    expect(await get('/boom')).toBe(503);
+    const server = await points('http.server.request.duration');
+    const ok = server.find((p) => has(p.attributes, { 'http.request.method': 'GET', 'http.response.status_code': 200 }));
+    const boom = server.find((p) => has(p.attributes, { 'http.response.status_code': 503, 'error.type': '503' }));
+    expect(ok?.value.count).toBe(1);
+    expect(boom?.value.count).toBe(1);
+    expect(ok?.value.sum).toBeLessThan(10); // seconds, not milliseconds
+    const client = await points('http.client.request.duration');
+    expect(client.filter((p) => has(p.attributes, { 'server.address': '127.0.0.1' })).reduce((n, p) => n + p.value.count, 0)).toBe(2);
+    await tracerProvider.forceFlush();
+    const kinds = spans.getFinishedSpans().map((s) => s.instrumentationScope.name);
+    expect(kinds).toContain('@opentelemetry/instrumentation-http');
+  });
+
+  it('records fetch (undici) requests', async () => {
+    const before = (await points('http.client.request.duration')).reduce((n, p) => n + p.value.count, 0);
+    const res = await fetch(`${base}/fetched`);
+    await res.text();
+    const after = await points('http.client.request.duration');
+    expect(after.reduce((n, p) => n + p.value.count, 0)).toBe(before + 1);
+    const scopes = (await reader.collect()).resourceMetrics.scopeMetrics
+      .filter((sm) => sm.metrics.some((m) => m.descriptor.name === 'http.client.request.duration'))
+      .map((sm) => sm.scope.name);
+    expect(scopes).toContain('@opentelemetry/instrumentation-undici');
+  });
+
+  it('ignores the configured paths: exact and prefix, query strings aside', async () => {
+    const count = async (): Promise<number> => (await points('http.server.request.duration')).reduce((n, p) => n + p.value.count, 0);
+    const before = await count();
+    await get('/metrics');
+    await get('/metrics?x=1');
+    await get('/internal/health');
+    expect(await count()).toBe(before);
+    await get('/metrics/more');
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('does not instrument node:http a second time when it is already instrumented', async () => {
+    const second = await pack.setup({
+      meter: meterProvider.getMeter('x'), tracer: tracerProvider.getTracer('x'), namespace: '', options: {}, logger,
+    });
+    try {
+      expect(logs.some((l) => /^otelkit: http: node:http is already instrumented/.test(l))).toBe(true);
+      expect(logs.some((l) => /^otelkit: http: fetch \(undici\) is already instrumented/.test(l))).toBe(true);
+      const count = async (): Promise<number> => (await points('http.server.request.duration')).reduce((n, p) => n + p.value.count, 0);
+      const before = await count();
+      await get('/once');
+      expect(await count()).toBe(before + 1);
+    } finally {
+      await second?.dispose();
+    }
+  });
+
+  it('logs one line and falls back on a bad option', async () => {
+    const { resolveHttpOptions } = await import('./options.js');
+    const lines: string[] = [];
+    const resolved = resolveHttpOptions({ ignorePaths: 'metrics', server: 'yes' }, { ...logger, warn: (m) => lines.push(m) });
+    expect(resolved.server).toBe(true);
+    expect(resolved.ignorePaths).toContain('/metrics');
+    expect(lines).toHaveLength(2);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^otelkit: http pack option server must be true or false/), expect.stringMatching(/^otelkit: http pack option ignorePaths must be/)]));
+  });
+});

@@ -1,0 +1,24 @@
+import { definePack, type PackDefinition } from '@otelkit/node';
+import { alerts } from './alerts.js';
+import { catalog } from './catalog.js';
+import { dashboards } from './dashboards.js';
+import { startHttpInstrumentations } from './instrument.js';
+import { resolveHttpOptions } from './options.js';
+
+const pack: PackDefinition<typeof catalog> = definePack({
+  name: 'http',
+  core: '^0.1.0',
+  catalog,
+  dashboards,
+  alerts,
+  async setup(ctx) {
+    const started = await startHttpInstrumentations(resolveHttpOptions(ctx.options, ctx.logger), ctx.logger);
+    return {
+      dispose() {
+        for (const instrumentation of started) instrumentation.disable();
+      },
+    };
+  },
+});
+
+export default pack;
