@@ -41,6 +41,7 @@ await build({
   entryPoints: [entry],
   format: 'cjs',
   outfile: join(root, 'dist/register.cjs'),
-  // import.meta.url is only used on the ESM path (see register.ts), so the empty replacement is never read.
-  logOverride: { 'empty-import-meta': 'silent' },
+  // Bundled ESM dependencies (the OTLP exporters' .mjs builds) call createRequire(import.meta.url).
+  banner: { js: "const __otelkitImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__otelkitImportMetaUrl' },
 });

@@ -14,6 +14,14 @@ type GlobalWithRegister = typeof globalThis & { [REGISTERED]?: StartedOtelkit };
 // The CommonJS build has no import.meta; the ESM build has no __filename.
 const selfUrl: string = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
 
+// Wrapping a module costs a parse of its exports, and the loader would otherwise wrap every module, roughly
+// doubling the load time of otelkit's own exporters. Instrumentations patch libraries in node_modules and
+// builtins, so the app's own files and the telemetry stack itself are left alone.
+const HOOK_EXCLUDE: readonly RegExp[] = [
+  /^file:(?!.*\/node_modules\/)/,
+  /\/node_modules\/(?:@opentelemetry|@grpc|@otelkit|@protobufjs|protobufjs|import-in-the-middle|require-in-the-middle|yaml|semver|long)\//,
+];
+
 function registerEsmHook(): void {
   const load = createRequire(selfUrl);
   try {
@@ -23,14 +31,14 @@ function registerEsmHook(): void {
       register(options?: object): void;
     };
     if (hooks.supportsSyncHooks()) {
-      hooks.register();
+      hooks.register({ exclude: [...HOOK_EXCLUDE] });
       return;
     }
   } catch {
     // Fall through to the loader-thread hook below.
   }
   try {
-    nodeModule.register('import-in-the-middle/hook.mjs', selfUrl);
+    nodeModule.register('import-in-the-middle/hook.mjs', selfUrl, { data: { exclude: [...HOOK_EXCLUDE] } });
   } catch (error) {
     process.stderr.write(`otelkit: the ESM loader hook could not be registered (${describeError(error)}); ESM modules are not instrumented, CommonJS ones are [OTELKIT_E_INTERNAL]\n`);
   }
