@@ -11,7 +11,7 @@ export interface CockatielCircuitBreaker {
   readonly onStateChange: (listener: (state: number) => void) => Disposable;
   readonly onSuccess: (listener: (event: { duration: number }) => void) => Disposable;
   readonly onFailure: (listener: (event: { duration: number }) => void) => Disposable;
-  execute(fn: (...args: never[]) => unknown, signal?: AbortSignal): Promise<unknown>;
+  execute<T>(fn: (context: unknown) => T | PromiseLike<T>, signal?: AbortSignal): Promise<T>;
 }
 
 export interface InstrumentCircuitBreakerOptions {
@@ -51,7 +51,7 @@ export function instrumentCircuitBreaker<P extends CockatielCircuitBreaker>(poli
   Object.defineProperty(policy, 'execute', {
     configurable: true,
     writable: true,
-    value: function execute(this: P, fn: (...args: never[]) => unknown, signal?: AbortSignal): Promise<unknown> {
+    value: function execute(this: P, fn: (context: unknown) => unknown, signal?: AbortSignal): Promise<unknown> {
       return original.call(this, fn, signal).then(undefined, onRejected);
     },
   });
