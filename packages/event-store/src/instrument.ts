@@ -284,6 +284,20 @@ export function instrumentEventStore<S extends object>(store: S, options: Instru
       if (typeof value !== 'function' || key === 'constructor') return value;
       const cached = wrappers.get(key);
       if (cached !== undefined && cached.original === value) return cached.wrapper;
+      if (key === 'withSession' && op === undefined) {
+        // Emmett's EventStoreSessionFactory: command handlers run against `session.eventStore`, a different object
+        // (the PostgreSQL store's transaction-bound store); instrument it the same way.
+        const original = value as (callback: (session: unknown) => unknown) => unknown;
+        const withSession = function withSession(this: unknown, callback: (session: unknown) => unknown): unknown {
+          return original.call(target, (session: unknown) => {
+            const s = session as { eventStore?: unknown };
+            const inner = typeof s === 'object' && s !== null && typeof s.eventStore === 'object' && s.eventStore !== null ? instrumentEventStore(s.eventStore, options) : undefined;
+            return callback(inner === undefined ? session : { ...s, eventStore: inner });
+          });
+        };
+        wrappers.set(key, { original: value, wrapper: withSession });
+        return withSession;
+      }
       if (op === undefined) {
         // Other methods run against the real store too, so private fields (#x) keep working behind the proxy.
         const bound: unknown = (value as (...args: unknown[]) => unknown).bind(target);

@@ -7,6 +7,6 @@ import type { InstrumentEventStoreOptions } from '../types.js';
  * store's shape, else `emmett`. Appends write W3C `traceparent` plus Emmett's `traceId`/`spanId` into metadata.
  */
 export function instrumentEmmettEventStore<S extends object>(store: S, options: Partial<InstrumentEventStoreOptions> = {}): S {
-  const system = options.system ?? ('database' in store ? 'emmett.inmemory' : 'schema' in store ? 'emmett.postgresql' : 'emmett');
+  const system = options.system ?? ('dumbo' in store || 'schema' in store ? 'emmett.postgresql' : 'database' in store ? 'emmett.inmemory' : 'emmett');
   return instrumentEventStore(store, { ...options, system });
 }
