@@ -44,7 +44,7 @@ export async function expectMetric(receiver: OtlpReceiver, e: MetricExpectation,
   try {
     await receiver.waitFor((r) => findPoint(r, e) !== undefined, `metric ${JSON.stringify(e)}`, timeoutMs);
   } catch (error) {
-    throw new Error(`${(error as Error).message}; ${describeReceived(receiver)}`);
+    throw new Error(`${(error as Error).message}; ${describeReceived(receiver)}`, { cause: error });
   }
   return findPoint(receiver, e)!;
 }
@@ -74,7 +74,7 @@ export async function expectSpan(receiver: OtlpReceiver, e: SpanExpectation, tim
   try {
     await receiver.waitFor((r) => r.spans.some((s) => spanMatches(s, e)), `span ${JSON.stringify(e)}`, timeoutMs);
   } catch (error) {
-    throw new Error(`${(error as Error).message}; received spans: ${receiver.spans.map((s) => s.name).join(', ')}`);
+    throw new Error(`${(error as Error).message}; received spans: ${receiver.spans.map((s) => s.name).join(', ')}`, { cause: error });
   }
   return receiver.spans.find((s) => spanMatches(s, e))!;
 }
