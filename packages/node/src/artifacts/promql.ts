@@ -1,12 +1,12 @@
 import type { Catalog, MetricDefinition } from '../catalog.js';
-import { prometheusLabel, prometheusName, prometheusTypeOf } from '../prometheus/naming.js';
+import { otlpTypeOf, prometheusLabel, prometheusMetricName } from '../prometheus/naming.js';
 
 /** The Prometheus family name of a catalog metric (histogram parts add `_bucket`, `_count`, `_sum`). */
 export function familyName(def: MetricDefinition, namespace = ''): string {
-  const name = namespace === '' ? def.name : `${namespace}.${def.name}`;
-  // An up-down counter is a non-monotonic sum: exposed as a gauge, but neither `_total` nor `_ratio` is added.
-  if (def.kind === 'up_down_counter') return prometheusName(name, def.unit, 'counter', false);
-  return prometheusName(name, def.unit, prometheusTypeOf(def.kind));
+  // The OTel name as createInstruments names it, through the function the pull endpoint's serializer uses, so
+  // artefacts and both export paths agree.
+  const otelName = namespace === '' ? def.name : `${namespace}.${def.name}`;
+  return prometheusMetricName(otelName, def.unit, otlpTypeOf(def.kind));
 }
 
 const REFERENCE = /\{\{\s*([A-Za-z0-9_.]+)(?::(bucket|count|sum))?\s*\}\}(\{[^}]*\})?/g;
