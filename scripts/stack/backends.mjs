@@ -18,7 +18,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const builderManifest = join(repoRoot, 'collector', 'builder-config.yaml');
 
 // Jaeger v2's module path has no /v2, so the proxy refuses v2.x.y tags. Jaeger tags each release twice on the same
-// commit (v1.76.0 = v2.13.0), and v1.76.0 is the newest version the Go proxy serves here: `go install` refuses it
+// commit (its CHANGELOG: "v1.76.0 / v2.13.0 (2025-12-03)"), and v1.76.0 is the newest version the Go proxy serves here: `go install` refuses it
 // because its go.mod has a replace directive, but building inside the downloaded module honours the replace.
 export const JAEGER_MODULE = 'github.com/jaegertracing/jaeger';
 export const JAEGER_MODULE_VERSION = 'v1.76.0';
@@ -217,7 +217,7 @@ export async function ensureJaeger() {
     cpSync(moduleDir, work, { recursive: true });
     spawnSync('chmod', ['-R', 'u+w', work]);
     mkdirSync(dir, { recursive: true });
-    await buildStep('Jaeger v2', logFile, 'go', ['build', '-trimpath', '-o', bin, './cmd/jaeger'], { cwd: work, env: { CGO_ENABLED: '0' } });
+    await buildStep('Jaeger v2', logFile, 'go', ['build', '-trimpath', '-ldflags', `-X ${JAEGER_MODULE}/internal/version.latestVersion=v${JAEGER_V2_VERSION}`, '-o', bin, './cmd/jaeger'], { cwd: work, env: { CGO_ENABLED: '0' } });
     rmSync(work, { recursive: true, force: true });
     log(`built Jaeger v${JAEGER_V2_VERSION} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${bin} (${sizeMiB(bin)} MiB)`);
     return bin;
@@ -287,7 +287,22 @@ export async function ensurePrometheus() {
 /** Alertmanager from Debian; returns the binary's path. */
 export async function ensureAlertmanager() {
   const paths = await ensureDebian('Alertmanager', 'prometheus-alertmanager', ['prometheus-alertmanager']);
-  return paths['prometheus-alertmanager'];
+  const bin = paths['prometheus-alertmanager'];
+  // Debian patches Alertmanager to read its notification templates from this fixed path instead of embedding them.
+  const systemTemplates = '/usr/share/prometheus/alertmanager';
+  if (!existsSync(join(systemTemplates, 'default.tmpl'))) {
+    const packaged = join(dirname(dirname(bin)), 'share', 'prometheus', 'alertmanager');
+    if (process.getuid?.() !== 0) {
+      throw new BackendUnavailableError('Alertmanager', `Debian's build reads ${systemTemplates}/default.tmpl, which is missing, and only root can create it`,
+        `Run once: sudo mkdir -p ${systemTemplates} && sudo cp ${packaged}/*.tmpl ${systemTemplates}/`);
+    }
+    log(`installing Alertmanager's notification templates into ${systemTemplates} (where Debian's build reads them)`);
+    mkdirSync(systemTemplates, { recursive: true });
+    // default.tmpl last: its presence is what says the copy is complete.
+    const templates = readdirSync(packaged).filter((f) => f.endsWith('.tmpl')).sort((a, b) => Number(a === 'default.tmpl') - Number(b === 'default.tmpl'));
+    for (const f of templates) cpSync(join(packaged, f), join(systemTemplates, f));
+  }
+  return bin;
 }
 
 function which(cmd) {

@@ -114,10 +114,14 @@ describe('the native stack (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     expect(byName['eventstore append']?.references).toEqual([{ refType: 'CHILD_OF', traceID: traceId, spanID: spanId }]);
     expect(await stack.jaegerServices()).toContain(service);
 
+    let seen: unknown;
     const calls = await waitFor(async () => {
       const r = await stack.promQuery(`traces_span_metrics_calls_total{service_name="${service}"}`);
-      return r.length === 2 ? r : undefined;
-    }, 60_000, 'span metrics calls in Prometheus');
+      seen = r.map((x) => [x.metric.span_name, x.value[1]]);
+      return r.length === 2 && r.every((x) => x.value[1] === '1') ? r : undefined;
+    }, 60_000, 'span metrics calls in Prometheus').catch((err: unknown) => {
+      throw new Error(`${String(err)}; last seen: ${JSON.stringify(seen)}`);
+    });
     expect(calls.map((s) => s.metric.span_name).sort()).toEqual(['command OpenAccount', 'eventstore append']);
     for (const s of calls) expect(s.value[1]).toBe('1');
     // Seconds-scale histogram: the 120 ms command falls in the 0.25 s bucket, not in 0.1 s.
@@ -135,9 +139,10 @@ describe('the native stack (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     }, 60_000, 'all scrape jobs up');
     expect(up).toMatchObject({ 'otel-collector': '1', otelcol: '1', prometheus: '1' });
     const accepted = await waitFor(async () => {
-      const r = await stack.promQuery('sum(otelcol_receiver_accepted_spans_total{job="otelcol"})');
+      // The collector's own telemetry keeps OTel names without _total (otelcol 0.155).
+      const r = await stack.promQuery('sum(otelcol_receiver_accepted_spans{job="otelcol"})');
       return r[0] && Number(r[0].value[1]) >= 2 ? r : undefined;
-    }, 60_000, 'otelcol_receiver_accepted_spans_total');
+    }, 60_000, 'otelcol_receiver_accepted_spans');
     expect(Number(accepted[0]?.value[1])).toBeGreaterThanOrEqual(2);
   });
 
