@@ -125,4 +125,26 @@ describe('serializePrometheus', () => {
     expect(text).toMatch(/^target_info\{.*\} 1\.0$/m);
     expect(text.endsWith('# EOF\n')).toBe(true);
   });
+
+  it('keeps the first of colliding families and series and drops points whose keys collide, as client_golang does', async () => {
+    const reader = new PrometheusPullReader({ preventServerStart: true });
+    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 's' }), readers: [reader] });
+    const meter = provider.getMeter('m');
+    meter.createCounter('jobs.done', { description: 'first' }).add(1, { k: 'v' });
+    meter.createCounter('jobs_done', { description: 'second' }).add(2, { k: 'v' });
+    meter.createCounter('jobs_done_', { description: 'third' }).add(3, { k: 'w' });
+    meter.createGauge('jobs.done.total').record(9, { k: 'v' }); // same family name, other type: dropped
+    const c = meter.createCounter('mixed');
+    c.add(1, { 'a.b': 'x', a_b: 'y' }); // both keys become label a_b
+    c.add(2, { 'a.b': 'z' });
+    c.add(3, { a_b: 'z' }); // same labels as the previous point
+    const text = serializePrometheus((await reader.collect()).resourceMetrics);
+    expect(text).toContain('# HELP jobs_done_total first\n# TYPE jobs_done_total counter\n');
+    expect(text.match(/^jobs_done_total\{/gm)).toHaveLength(2);
+    expect(text).toContain('jobs_done_total{job="s",k="v",otel_scope_name="m",otel_scope_schema_url="",otel_scope_version=""} 1\n');
+    expect(text).toContain('jobs_done_total{job="s",k="w",otel_scope_name="m",otel_scope_schema_url="",otel_scope_version=""} 3\n');
+    expect(text).not.toContain('} 9');
+    expect(text.match(/^mixed_total\{/gm)).toHaveLength(1);
+    expect(text).toContain('mixed_total{a_b="z",job="s",otel_scope_name="m",otel_scope_schema_url="",otel_scope_version=""} 2\n');
+  });
 });

@@ -28,7 +28,30 @@ interface Family {
   readonly type: PrometheusType;
   readonly dataPointType: DataPointType;
   readonly series: Series[];
-  readonly seen: Set<string>;
+  /** Set when two series could carry identical labels (several metrics in one family, or colliding label names). */
+  dedupe: boolean;
+  metrics: number;
+}
+
+/**
+ * How the data points of one attribute-key list turn into label text: label names sorted, the constant scope/job
+ * labels pre-rendered, so a point costs one concatenation per attribute. Points of one metric nearly always share
+ * a key list, so this is built once per metric.
+ */
+interface Layout {
+  /** Attribute keys in the order the point's attributes object lists them (the cache key). */
+  readonly keyOrder: readonly string[];
+  /** Attribute keys in label-name order: the slots. */
+  readonly slots: readonly string[];
+  /** Constant label text before each slot and after the last (length slots + 1). */
+  readonly text: readonly string[];
+  /** Constant NUL-joined values before each slot and after the last, for the sort key. */
+  readonly sortText: readonly string[];
+  readonly labelCount: number;
+  /** Sorted label names joined, to detect two key lists yielding the same label names. */
+  readonly namesSig: string;
+  /** Two keys map to one label name: the collector drops such points. */
+  readonly invalid: boolean;
 }
 
 const SERVICE_NAME = 'service.name';
@@ -100,6 +123,71 @@ function buildSeries(pairs: [string, string][], point: Series['point']): Series 
   return { labels, sortKey, labelCount: pairs.length, point };
 }
 
+/** True when `attrs` lists exactly `keys`, in that order (no allocation on the hot path). */
+function sameKeys(attrs: Attributes, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in attrs) {
+    if (keys[i] !== key) return false;
+    i++;
+  }
+  return i === keys.length;
+}
+
+function pairsOf(attrs: Attributes, scopePairs: readonly [string, string][]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const key in attrs) {
+    const value = attrs[key];
+    if (value !== undefined) pairs.push([labelName(key), attributeValueString(value)]);
+  }
+  for (const p of scopePairs) pairs.push(p);
+  return pairs;
+}
+
+function buildLayout(keyOrder: readonly string[], scopePairs: readonly [string, string][]): Layout {
+  // Each label: its name, and either an attribute key (a slot) or a constant value.
+  const labels: { name: string; key?: string; value?: string }[] = keyOrder.map((key) => ({ name: labelName(key), key }));
+  for (const [name, value] of scopePairs) labels.push({ name, value });
+  labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const invalid = labels.some((l, i) => i > 0 && labels[i - 1]?.name === l.name);
+  const slots: string[] = [];
+  const text: string[] = [];
+  const sortText: string[] = [];
+  let t = '';
+  let st = '';
+  labels.forEach((l, i) => {
+    if (i > 0) {
+      t += ',';
+      st += '\u0000';
+    }
+    t += `${l.name}="`;
+    if (l.key === undefined) {
+      t += `${escapeLabelValue(l.value ?? '')}"`;
+      st += l.value ?? '';
+    } else {
+      slots.push(l.key);
+      text.push(t);
+      sortText.push(st);
+      t = '"';
+      st = '';
+    }
+  });
+  text.push(t);
+  sortText.push(st);
+  return { keyOrder, slots, text, sortText, labelCount: labels.length, namesSig: labels.map((l) => l.name).join(','), invalid };
+}
+
+/** Drops series whose labels repeat an earlier one (first wins), as client_golang's gatherer does. */
+function dedupe(series: Series[]): void {
+  const seen = new Set<string>();
+  let w = 0;
+  for (const s of series) {
+    if (seen.has(s.labels)) continue;
+    seen.add(s.labels);
+    series[w++] = s;
+  }
+  series.length = w;
+}
+
 function targetInfo(resource: Attributes): [string, string][] | undefined {
   const j = job(resource);
   const i = instance(resource);
@@ -159,36 +247,58 @@ export function serializePrometheus(resourceMetrics: ResourceMetrics | readonly 
         if (name === '' || /^_*$/.test(name)) continue;
         let family = families.get(name);
         if (family === undefined) {
-          family = { name, help: metric.descriptor.description, type: promType, dataPointType: metric.dataPointType, series: [], seen: new Set() };
+          family = { name, help: metric.descriptor.description, type: promType, dataPointType: metric.dataPointType, series: [], dedupe: false, metrics: 0 };
           families.set(name, family);
         } else if (family.type !== promType) {
           continue; // the collector keeps the first definition of a family and drops conflicting types
         }
+        family.metrics++;
+        if (family.metrics > 1) family.dedupe = true;
+        const layouts = new Map<string, Layout>();
+        const namesSeen = new Map<string, string>();
+        let layout: Layout | undefined;
         for (const point of metric.dataPoints as Series['point'][]) {
-          const pairs: [string, string][] = [];
-          for (const key in point.attributes) {
-            const value = point.attributes[key];
-            if (value === undefined) continue;
-            pairs.push([labelName(key), attributeValueString(value)]);
+          const attrs = point.attributes;
+          if (layout === undefined || !sameKeys(attrs, layout.keyOrder)) {
+            const keyOrder = Object.keys(attrs);
+            if (keyOrder.some((k) => attrs[k] === undefined)) {
+              // Rare: explicit undefined values are left out, so take the general path for this point.
+              const series = buildSeries(pairsOf(attrs, scopePairs), point);
+              if (series !== undefined) family.series.push(series);
+              family.dedupe = true;
+              layout = undefined;
+              continue;
+            }
+            const sig = keyOrder.join('\u0000');
+            layout = layouts.get(sig);
+            if (layout === undefined) {
+              layout = buildLayout(keyOrder, scopePairs);
+              layouts.set(sig, layout);
+              const other = namesSeen.get(layout.namesSig);
+              if (other !== undefined && other !== sig) family.dedupe = true;
+              namesSeen.set(layout.namesSig, sig);
+            }
           }
-          for (const p of scopePairs) pairs.push(p);
-          const series = buildSeries(pairs, point);
-          if (series === undefined || family.seen.has(series.labels)) continue;
-          family.seen.add(series.labels);
-          family.series.push(series);
+          if (layout.invalid) continue;
+          const { slots, text, sortText } = layout;
+          let labels = text[0] as string;
+          let sortKey = sortText[0] as string;
+          for (let i = 0; i < slots.length; i++) {
+            const raw = attributeValueString(attrs[slots[i] as string]);
+            labels += escapeLabelValue(raw) + (text[i + 1] as string);
+            sortKey += raw + (sortText[i + 1] as string);
+          }
+          family.series.push({ labels, sortKey, labelCount: layout.labelCount, point });
         }
       }
     }
   }
 
   if (targets.size > 0) {
-    const family: Family = { name: 'target_info', help: 'Target metadata', type: 'gauge', dataPointType: DataPointType.GAUGE, series: [], seen: new Set() };
+    const family: Family = { name: 'target_info', help: 'Target metadata', type: 'gauge', dataPointType: DataPointType.GAUGE, series: [], dedupe: true, metrics: 1 };
     for (const labels of targets.values()) {
       const series = buildSeries(labels, { startTime: [0, 0], endTime: [0, 0], attributes: {}, value: 1 });
-      if (series !== undefined && !family.seen.has(series.labels)) {
-        family.seen.add(series.labels);
-        family.series.push(series);
-      }
+      if (series !== undefined) family.series.push(series);
     }
     if (!families.has('target_info')) families.set('target_info', family);
   }
@@ -202,6 +312,7 @@ export function serializePrometheus(resourceMetrics: ResourceMetrics | readonly 
     const family = families.get(familyKey) as Family;
     if (family.series.length === 0) continue;
     family.series.sort(compareSeries);
+    if (family.dedupe) dedupe(family.series);
     const { name, type } = family;
     const shortName = openMetrics && type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
     const typeWord = openMetrics && type === 'counter' && shortName === name ? 'unknown' : type;
