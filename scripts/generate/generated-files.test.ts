@@ -4,8 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM helper without type declarations
-import { generateArtifacts } from './artifacts.mjs';
+import { generateArtifacts, type CatalogMetric } from './artifacts.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const dashboardsDir = join(root, 'collector/grafana/dashboards');
@@ -14,11 +13,9 @@ interface Target { expr?: string; datasource?: { uid?: string } }
 interface Panel { id: number; type: string; title: string; datasource?: { uid?: string }; targets?: Target[] }
 interface Dashboard { uid: string; schemaVersion: number; panels: Panel[]; templating: { list: { name: string; type: string; query?: unknown }[] } }
 
-interface MetricDefinition { name: string; kind: string; unit: string }
-interface LoadedPack { name: string; catalog: MetricDefinition[] }
-
+// The built builders (CI builds before testing), typed structurally so this file typechecks before a build.
 const artifactsModule = (): Promise<{
-  familyName(def: MetricDefinition): string;
+  familyName(def: CatalogMetric): string;
   metricNamesIn(expr: string): string[];
 }> => import(join(root, 'packages/node/dist/artifacts/index.js'));
 
@@ -35,7 +32,7 @@ describe('Grafana dashboards', () => {
   const dashboards = files.map((f) => JSON.parse(readFileSync(join(dashboardsDir, f), 'utf8')) as Dashboard);
 
   it('exist for every pack with unique uids', async () => {
-    const { packs } = (await generateArtifacts(root)) as { packs: LoadedPack[] };
+    const { packs } = await generateArtifacts(root);
     expect(files).toEqual(packs.map((p) => `${p.name}.json`).sort());
     const uids = dashboards.map((d) => d.uid);
     expect(new Set(uids).size).toBe(uids.length);
@@ -62,7 +59,7 @@ describe('Grafana dashboards', () => {
 
   it('query only metrics that some pack catalog defines', async () => {
     const { familyName, metricNamesIn } = await artifactsModule();
-    const { packs } = (await generateArtifacts(root)) as { packs: LoadedPack[] };
+    const { packs } = await generateArtifacts(root);
     const known = new Set<string>();
     for (const def of packs.flatMap((p) => p.catalog)) {
       const family = familyName(def);

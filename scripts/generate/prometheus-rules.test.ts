@@ -5,7 +5,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM helper without type declarations
 import { ensurePrometheus } from '../stack/backends.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -19,7 +18,7 @@ interface TestFile { rule_files: string[]; tests: { alert_rule_test?: AlertCase[
 
 let promtool: string;
 beforeAll(async () => {
-  ({ promtool } = (await ensurePrometheus()) as { promtool: string });
+  ({ promtool } = await ensurePrometheus());
 }, 600_000);
 
 function run(args: string[]): { status: number | null; output: string } {
