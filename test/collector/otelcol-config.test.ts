@@ -84,4 +84,14 @@ describe('collector/jaeger/config.yaml', () => {
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/error/i);
     expect(r.status).toBe(0);
   });
+
+  it('fails Jaeger\'s `validate` for a config naming a component Jaeger lacks', () => {
+    const cfg = parse(readFileSync(join(repoRoot, 'collector', 'jaeger', 'config.yaml'), 'utf8')) as Config;
+    (cfg.extensions as Record<string, unknown>).bogus_extension = {};
+    const broken = join(scratch, 'jaeger-broken.yaml');
+    writeFileSync(broken, stringify(cfg));
+    const r = spawnSync(jaeger, ['validate', `--config=${broken}`], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/bogus_extension/);
+  });
 });
