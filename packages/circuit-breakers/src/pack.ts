@@ -16,7 +16,7 @@ const pack: PackDefinition<typeof catalog> = definePack({
     // opossum is patched when the app loads it; cockatiel policies are instrumented explicitly.
     const opossum = new OpossumInstrumentation();
     opossum.enable();
-    if (patchLoadedOpossum()) ctx.logger.debug('otelkit: circuit-breakers: opossum was loaded before otelkit; patched the loaded copy');
+    if (patchLoadedOpossum()) ctx.logger.debug('otelkit: opossum was loaded before otelkit started; patched the loaded copy');
     return {
       dispose() {
         opossum.disable();

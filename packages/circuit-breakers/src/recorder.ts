@@ -1,20 +1,26 @@
-import { metrics, type Attributes } from '@opentelemetry/api';
-import { createInstruments, type Instruments } from '@otelkit/node';
-import { catalog, type BreakerOutcome, type BreakerState } from './catalog.js';
+import type { Attributes } from '@opentelemetry/api';
+import type { Instruments } from '@otelkit/node';
+import type { BreakerOutcome, BreakerState, catalog } from './catalog.js';
 
 type BreakerInstruments = Instruments<typeof catalog>;
 
 let active: BreakerInstruments | undefined;
+// Every recorder alive, so the pack can publish their states when it is set up: an app may create and instrument
+// breakers while core is still loading packs.
+const live = new Set<WeakRef<BreakerRecorder>>();
 
-/** Called by the pack's setup/dispose: recorders write to the pack's instruments from then on. */
+/**
+ * Called by the pack's setup (and with undefined by dispose). Until setup, and after dispose, recorders only track
+ * state: the app's telemetry is off, or not on yet.
+ */
 export function useInstruments(instruments: BreakerInstruments | undefined): void {
   active = instruments;
-}
-
-// Code that instruments a breaker while otelkit is not started still records, through the global meter.
-function instruments(): BreakerInstruments {
-  active ??= createInstruments(metrics.getMeter('@otelkit/circuit-breakers'), catalog);
-  return active;
+  if (instruments === undefined) return;
+  for (const ref of live) {
+    const recorder = ref.deref();
+    if (recorder === undefined) live.delete(ref);
+    else recorder.publishState();
+  }
 }
 
 /**
@@ -35,6 +41,7 @@ export class BreakerRecorder {
     const state = (s: BreakerState): Attributes => ({ 'circuit_breaker.name': name, 'circuit_breaker.state': s });
     this.byOutcome = { success: outcome('success'), failure: outcome('failure'), timeout: outcome('timeout'), rejected: outcome('rejected') };
     this.byState = { closed: state('closed'), open: state('open'), half_open: state('half_open'), isolated: state('isolated') };
+    live.add(new WeakRef(this));
   }
 
   /** Records the state the breaker is in; counts a transition when it differs from the last one seen. */
@@ -42,26 +49,31 @@ export class BreakerRecorder {
     if (state === this.current) return;
     const previous = this.current;
     this.current = state;
-    const i = instruments();
-    i['circuit_breaker.state'].set(state, this.base);
-    if (countTransition && previous !== undefined) i['circuit_breaker.transitions'].add(1, this.byState[state]);
+    if (active === undefined) return;
+    active['circuit_breaker.state'].set(state, this.base);
+    if (countTransition && previous !== undefined) active['circuit_breaker.transitions'].add(1, this.byState[state]);
+  }
+
+  /** Writes the current state again, to instruments that did not exist when it was entered. */
+  publishState(): void {
+    if (this.current !== undefined) active?.['circuit_breaker.state'].set(this.current, this.base);
   }
 
   /** The breaker went away (opossum `shutdown`): every state series drops to 0. */
   gone(): void {
     this.current = undefined;
-    instruments()['circuit_breaker.state'].set('', this.base);
+    active?.['circuit_breaker.state'].set('', this.base);
   }
 
   /** One call; `seconds` is undefined for calls that were not attempted. */
   call(outcome: BreakerOutcome, seconds?: number): void {
-    const i = instruments();
+    if (active === undefined) return;
     const attrs = this.byOutcome[outcome];
-    i['circuit_breaker.calls'].add(1, attrs);
-    if (seconds !== undefined) i['circuit_breaker.call.duration'].record(seconds, attrs);
+    active['circuit_breaker.calls'].add(1, attrs);
+    if (seconds !== undefined) active['circuit_breaker.call.duration'].record(seconds, attrs);
   }
 
   fallback(outcome: BreakerOutcome): void {
-    instruments()['circuit_breaker.fallbacks'].add(1, this.byOutcome[outcome]);
+    active?.['circuit_breaker.fallbacks'].add(1, this.byOutcome[outcome]);
   }
 }

@@ -31,7 +31,7 @@ export async function startHttpInstrumentations(options: ResolvedHttpPackOptions
   const started: Instrumentation[] = [];
   if (options.server || options.client) {
     if (httpAlreadyInstrumented()) {
-      logger.info('otelkit: http: node:http is already instrumented (an @opentelemetry/instrumentation-http registered by the app?); the http pack leaves it to that one');
+      logger.info('otelkit: node:http is already instrumented (an @opentelemetry/instrumentation-http registered by the app?); the http pack leaves it to that one');
     } else {
       const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
       const ignored = pathMatcher(options.ignorePaths);
@@ -50,7 +50,7 @@ export async function startHttpInstrumentations(options: ResolvedHttpPackOptions
   }
   if (options.fetch) {
     if (fetchAlreadyInstrumented()) {
-      logger.info('otelkit: http: fetch (undici) is already instrumented (undici:request:create has subscribers); the http pack leaves it to that one');
+      logger.info('otelkit: fetch (undici) is already instrumented (undici:request:create has subscribers); the http pack leaves it to that one');
     } else {
       const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
       const undici = new UndiciInstrumentation();

@@ -123,8 +123,8 @@ describe('http pack', () => {
       meter: meterProvider.getMeter('x'), tracer: tracerProvider.getTracer('x'), namespace: '', options: {}, logger,
     });
     try {
-      expect(logs.some((l) => /^otelkit: http: node:http is already instrumented/.test(l))).toBe(true);
-      expect(logs.some((l) => /^otelkit: http: fetch \(undici\) is already instrumented/.test(l))).toBe(true);
+      expect(logs.some((l) => /^otelkit: node:http is already instrumented/.test(l))).toBe(true);
+      expect(logs.some((l) => /^otelkit: fetch \(undici\) is already instrumented/.test(l))).toBe(true);
       const count = async (): Promise<number> => (await points('http.server.request.duration')).reduce((n, p) => n + p.value.count, 0);
       const before = await count();
       await get('/once');

@@ -63,3 +63,20 @@ describe('instrumentCircuitBreaker (cockatiel)', () => {
     expect(() => instrumentCircuitBreaker(policy, { name: '' })).toThrow(/otelkit: .*name/);
   });
 });
+
+describe('a policy instrumented before the pack is set up', () => {
+  it('publishes its state once the pack starts, and records from then on', async () => {
+    await dispose();
+    const policy = instrumentCircuitBreaker(
+      circuitBreaker(handleAll, { halfOpenAfter: 60_000, breaker: new ConsecutiveBreaker(1) }),
+      { name: 'payments' },
+    );
+    await expect(policy.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    const handle = await pack.setup(t.ctx);
+    dispose = () => handle?.dispose();
+    expect(await state('open')).toBe(1);
+    expect(await calls('failure')).toBeUndefined();
+    await expect(policy.execute(() => 'never')).rejects.toBeInstanceOf(BrokenCircuitError);
+    expect(await calls('rejected')).toBe(1);
+  });
+});
