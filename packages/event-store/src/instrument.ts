@@ -230,7 +230,8 @@ function runOperation(s: StoreState, a: OperationAttributes, method: (...args: u
   const start = b.now();
   const spans = s.options.spans ?? 'auto';
   let span: Span | undefined;
-  if (spans === true || (spans === 'auto' && !isWrappedUpstream(method))) {
+  const upstream = isWrappedUpstream(method);
+  if (spans === true || (spans === 'auto' && !upstream)) {
     span = b.tracer.startSpan(a.spanName, {
       kind: SpanKind.CLIENT,
       attributes: { ...s.options.spanAttributes, ...a.counted, 'eventstore.stream.name': String(args[0]) },
@@ -242,7 +243,9 @@ function runOperation(s: StoreState, a: OperationAttributes, method: (...args: u
     // The producing span: ours, or the upstream instrumentation's / the caller's when we make none.
     const producer = span?.spanContext() ?? trace.getActiveSpan()?.spanContext();
     if (producer !== undefined && s.conventions.length > 0 && trace.isSpanContextValid(producer)) {
-      args = [args[0], withTraceContext(args[1], traceMetadata(producer, s.conventions, s.options.traceContextKeys ?? b.keys)), ...args.slice(2)];
+      // An upstream KurrentDB instrumentation writes its own span into `$traceId`/`$spanId`; leave those to it.
+      const conventions = upstream ? s.conventions.filter((c) => c !== 'kurrentdb') : s.conventions;
+      args = [args[0], withTraceContext(args[1], traceMetadata(producer, conventions, s.options.traceContextKeys ?? b.keys)), ...args.slice(2)];
     }
   }
   let result: unknown;
