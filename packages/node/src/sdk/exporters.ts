@@ -8,9 +8,13 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** `otlp(grpc http://localhost:4317)` — used in the preamble, warnings and self-telemetry. */
-export function otlpLabel(otlp: ResolvedOtlp): string {
+export function otlpLabel(otlp: ResolvedOtlp, withHeaders: boolean = false): string {
   const protocol = otlp.protocol === 'grpc' ? 'grpc' : otlp.protocol === 'http/json' ? 'http/json' : 'http';
-  return `otlp(${protocol} ${otlp.endpoint})`;
+  // Header names only: values are often credentials.
+  const keys = withHeaders ? Object.keys(otlp.headers) : [];
+  const headers = keys.length === 0 ? '' : ` headers=${keys.map((k) => `${k}:***`).join(',')}`;
+  const gzip = withHeaders && otlp.compression === 'gzip' ? ' gzip' : '';
+  return `otlp(${protocol} ${otlp.endpoint}${gzip}${headers})`;
 }
 
 async function grpcOptions(otlp: ResolvedOtlp): Promise<Record<string, unknown>> {

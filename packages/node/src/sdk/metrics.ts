@@ -41,7 +41,7 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
         cardinalityLimits: { default: limit },
       }),
     );
-    labels.push(() => label + headerNote(m.otlp.headers));
+    labels.push(() => otlpLabel(m.otlp, true));
   }
   if (m.exporters.includes('prometheus')) {
     const p = m.prometheus;
@@ -79,10 +79,4 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
     describe: () => (labels.length === 0 ? ['none'] : labels.map((l) => l())),
     ready: Promise.all(waits),
   };
-}
-
-/** ` headers=authorization:***` so the preamble shows which headers are sent without their values. */
-export function headerNote(headers: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(headers);
-  return keys.length === 0 ? '' : ` headers=${keys.map((k) => `${k}:***`).join(',')}`;
 }

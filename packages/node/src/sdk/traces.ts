@@ -3,7 +3,6 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { Logger } from '../logger.js';
 import { lazySpanExporter, otlpLabel } from './exporters.js';
-import { headerNote } from './metrics.js';
 import { createSampler } from './sampler.js';
 import type { SelfTelemetry } from './self-telemetry.js';
 
@@ -29,7 +28,7 @@ export function createTracesPipeline(config: ResolvedConfig, resource: Resource,
         selfObsMeterProvider: self.spanProcessorMeterProvider(),
       }),
     );
-    labels.push(label + headerNote(t.otlp.headers));
+    labels.push(otlpLabel(t.otlp, true));
   }
   if (t.exporters.includes('console')) {
     processors.push(
