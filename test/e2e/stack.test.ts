@@ -3,6 +3,8 @@
 // (test/fixtures/collector-exposition.txt), which otelkit's own pull endpoint must reproduce.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/stack/backends.mjs';
@@ -144,6 +146,27 @@ describe('the native stack (collector, Jaeger v2, Prometheus, Alertmanager)', ()
       return r[0] && Number(r[0].value[1]) >= 2 ? r : undefined;
     }, 60_000, 'otelcol_receiver_accepted_spans');
     expect(Number(accepted[0]?.value[1])).toBeGreaterThanOrEqual(2);
+  });
+
+  it('scrapes the app\'s own pull endpoint as job "app" once it is given as a target', async () => {
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end('# TYPE fixture_pull_requests_total counter\nfixture_pull_requests_total{outcome="ok"} 7\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      stack.setAppTargets([`127.0.0.1:${port}`]);
+      const samples = await waitFor(async () => {
+        const r = await stack.promQuery('fixture_pull_requests_total{job="app"}');
+        return r.length > 0 ? r : undefined;
+      }, 60_000, 'the app job scraped through file_sd');
+      expect(samples[0]?.metric).toMatchObject({ job: 'app', instance: `127.0.0.1:${port}`, outcome: 'ok' });
+      expect(samples[0]?.value[1]).toBe('7');
+    } finally {
+      stack.setAppTargets([]);
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('has Alertmanager running and connected to Prometheus', async () => {
