@@ -124,4 +124,23 @@ describe('PrometheusPullReader endpoint', () => {
     await reader.shutdown();
     await expect(fetch(url)).rejects.toThrow();
   });
+
+  it('can serve another cumulative reader\'s collection instead of aggregating a second copy', async () => {
+    const { PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } = await import('@opentelemetry/sdk-metrics');
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const otlp = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 600_000 });
+    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'svc' }), readers: [otlp] });
+    cleanups.push(() => provider.shutdown());
+    const reader = createPrometheusPullReader({ host: '127.0.0.1', port: 0, source: otlp });
+    cleanups.push(() => reader.shutdown());
+    provider.getMeter('test').createCounter('jobs.done').add(5);
+    expect(await reader.ready).toBe(true);
+    const first = await (await fetch(reader.url as string)).text();
+    expect(first).toContain('jobs_done_total{job="svc",otel_scope_name="test",otel_scope_schema_url="",otel_scope_version=""} 5\n');
+    // scraping does not reset or disturb the OTLP reader's cumulative data
+    await otlp.forceFlush();
+    const exported = exporter.getMetrics().at(-1)?.scopeMetrics[0]?.metrics[0]?.dataPoints[0]?.value;
+    expect(exported).toBe(5);
+    expect(await (await fetch(reader.url as string)).text()).toBe(first);
+  });
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { MetricReader, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
+import { MetricReader, type CollectionResult, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
 import type { Logger } from '../logger.js';
 import { createAuthChecker, type PrometheusAuth } from './auth.js';
 import { OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics, TEXT_CONTENT_TYPE } from './content-type.js';
@@ -24,6 +24,13 @@ export interface PrometheusPullReaderOptions {
   readonly cardinalitySelector?: MetricReaderOptions['cardinalitySelector'];
   readonly aggregationSelector?: MetricReaderOptions['aggregationSelector'];
   readonly metricProducers?: MetricReaderOptions['metricProducers'];
+  /**
+   * Serve what another reader with cumulative temporality collects (e.g. the OTLP PeriodicExportingMetricReader)
+   * instead of registering this one on the MeterProvider. Every extra reader makes the SDK aggregate each
+   * measurement once more, so sharing the OTLP reader's storage halves the recording cost of dual export.
+   * Collecting cumulative data has no side effects, so scrapes do not disturb the OTLP exports.
+   */
+  readonly source?: { collect(): Promise<CollectionResult> };
 }
 
 const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -41,6 +48,7 @@ export class PrometheusPullReader extends MetricReader {
   readonly #auth: ReturnType<typeof createAuthChecker> | undefined;
   readonly #logger: Logger;
   readonly #onError: ((error: Error) => void) | undefined;
+  readonly #source: { collect(): Promise<CollectionResult> } | undefined;
   #server: Server | undefined;
   #boundPort: number | undefined;
   #resolveReady: (ok: boolean) => void = () => {};
@@ -59,6 +67,7 @@ export class PrometheusPullReader extends MetricReader {
     this.#auth = options.auth === undefined ? undefined : createAuthChecker(options.auth);
     this.#logger = options.logger ?? silentLogger;
     this.#onError = options.onError;
+    this.#source = options.source;
     this.ready = new Promise<boolean>((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -102,7 +111,7 @@ export class PrometheusPullReader extends MetricReader {
   /** Renders the current exposition as the endpoint would for the given Accept header. */
   async render(accept?: string): Promise<{ readonly contentType: string; readonly body: string }> {
     const openMetrics = prefersOpenMetrics(accept);
-    const { resourceMetrics, errors } = await this.collect();
+    const { resourceMetrics, errors } = await (this.#source ?? this).collect();
     if (errors.length > 0 && !this.#collectErrorLogged) {
       this.#collectErrorLogged = true;
       this.#logger.warn(`otelkit: a metric callback failed while serving /metrics (shown once): ${String(errors[0])}`);

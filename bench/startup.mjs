@@ -1,0 +1,101 @@
+// (a) Startup: wall time from spawn until the trivial app's first line runs, and peak RSS (VmHWM) once the process
+// has settled, for bare node, otelkit's register entry, NodeSDK with the same exporters, and the upstream
+// auto-instrumentations register entry. Runs are interleaved so machine noise hits every variant alike.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from './lib/sinks.mjs';
+import { median } from './lib/stats.mjs';
+
+const APP_DIR = fileURLToPath(new URL('./fixtures/app/', import.meta.url));
+const NODESDK = pathToFileURL(fileURLToPath(new URL('./fixtures/nodesdk-register.mjs', import.meta.url))).href;
+
+export const STARTUP_SCENARIOS = [
+  { id: 'bare', command: 'node main.mjs', args: [] },
+  { id: 'otelkit', command: 'node --import @otelkit/node/register main.mjs', args: ['--import', '@otelkit/node/register'], pull: true },
+  { id: 'nodesdk', command: 'node --import ./nodesdk-register.mjs main.mjs (NodeSDK, same exporters)', args: ['--import', NODESDK], pull: true },
+  {
+    id: 'auto',
+    command: 'node --import @opentelemetry/auto-instrumentations-node/register main.mjs',
+    args: ['--import', '@opentelemetry/auto-instrumentations-node/register'],
+    pull: true,
+  },
+];
+
+function peakRssKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmHWM:\s+(\d+) kB/m.exec(status);
+  return m ? Number(m[1]) : NaN;
+}
+
+async function runOnce(scenario, sinks, { settleMs, checkPull }) {
+  const port = await freePort();
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL'))),
+    OTEL_SERVICE_NAME: 'bench-app',
+    OTEL_METRICS_EXPORTER: 'otlp,prometheus',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc',
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: sinks.grpcUrl,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sinks.httpUrl}/v1/traces`,
+    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    // No cloud metadata probes: every variant stays on loopback.
+    OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
+  };
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [...scenario.args, 'main.mjs'], { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const readyMs = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('bench:ready')) resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+    child.once('exit', (code) => reject(new Error(`${scenario.id} exited (${code}) before the app ran: ${stderr}`)));
+  });
+  await new Promise((r) => setTimeout(r, settleMs));
+  const rssKiB = peakRssKiB(child.pid);
+  let pull;
+  if (checkPull && scenario.pull) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+      pull = res.status;
+      await res.text();
+    } catch (error) {
+      pull = String(error.cause?.code ?? error.message);
+    }
+  }
+  child.kill('SIGKILL');
+  await exited;
+  return { readyMs, rssKiB, pull, stderr };
+}
+
+export async function benchStartup(sinks, { runs = 10, settleMs = 400 } = {}) {
+  const results = Object.fromEntries(STARTUP_SCENARIOS.map((s) => [s.id, { wall: [], rss: [], pull: undefined, stderr: '' }]));
+  for (const s of STARTUP_SCENARIOS) {
+    // One unmeasured run per variant warms the file cache (and Node's compile cache where a variant enables it).
+    const r = await runOnce(s, sinks, { settleMs, checkPull: true });
+    results[s.id].pull = r.pull;
+    results[s.id].stderr = r.stderr.trim();
+  }
+  for (let i = 0; i < runs; i++) {
+    for (const s of STARTUP_SCENARIOS) {
+      const r = await runOnce(s, sinks, { settleMs, checkPull: false });
+      results[s.id].wall.push(r.readyMs);
+      results[s.id].rss.push(r.rssKiB / 1024);
+    }
+  }
+  return STARTUP_SCENARIOS.map((s) => ({
+    ...s,
+    wallMs: median(results[s.id].wall),
+    rssMiB: median(results[s.id].rss),
+    pull: results[s.id].pull,
+    stderr: results[s.id].stderr,
+    runs,
+  }));
+}
