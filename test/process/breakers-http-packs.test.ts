@@ -67,6 +67,14 @@ describe.each([
         count: 1,
         unit: 's',
       });
+      // otelkit's own OTLP exports run with tracing suppressed: the app's requests are measured, the exports not.
+      const receiverPort = Number(new URL(receiver.httpUrl).port);
+      const clientPorts = receiver.metrics
+        .filter((m) => m.name === 'http.client.request.duration')
+        .flatMap((m) => m.points.map((p) => Number(p.attributes['server.port'])));
+      expect(clientPorts.length).toBeGreaterThan(0);
+      expect(clientPorts).not.toContain(receiverPort);
+      expect(receiver.spans.filter((sp) => Number(sp.attributes['server.port']) === receiverPort)).toEqual([]);
     } finally {
       await receiver.close();
     }

@@ -1,5 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
+import { context } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import { isWrapped, type Instrumentation } from '@opentelemetry/instrumentation';
 import type { Logger } from '@otelkit/node';
 import { pathMatcher, type ResolvedHttpPackOptions } from './options.js';
@@ -22,6 +24,10 @@ export function fetchAlreadyInstrumented(): boolean {
   return channel('undici:request:create').hasSubscribers;
 }
 
+// otelkit's exporters send with tracing suppressed. The upstream instrumentations then start no span but still
+// record the duration metric, so telemetry would measure its own exports; these requests are skipped entirely.
+const ownTraffic = (): boolean => isTracingSuppressed(context.active());
+
 /**
  * Starts the official instrumentations (imported only now, so an app without this pack never loads them) and
  * returns them for `disable()`. The upstream modules record `http.server.request.duration` and
@@ -40,6 +46,7 @@ export async function startHttpInstrumentations(options: ResolvedHttpPackOptions
         disableIncomingRequestInstrumentation: !options.server,
         disableOutgoingRequestInstrumentation: !options.client,
         ignoreIncomingRequestHook: (request) => ignored(request.url),
+        ignoreOutgoingRequestHook: ownTraffic,
       });
       // Core loaded node:http before packs were set up, and the require hook only patches on a later require: ask
       // for the builtins once so the shared module objects (and Server.prototype) are patched now.
@@ -53,7 +60,7 @@ export async function startHttpInstrumentations(options: ResolvedHttpPackOptions
       logger.info('otelkit: fetch (undici) is already instrumented (undici:request:create has subscribers); the http pack leaves it to that one');
     } else {
       const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
-      const undici = new UndiciInstrumentation();
+      const undici = new UndiciInstrumentation({ ignoreRequestHook: ownTraffic });
       started.push(undici);
     }
   }

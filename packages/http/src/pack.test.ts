@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import type * as NodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { metrics, trace, type Attributes } from '@opentelemetry/api';
+import { context, metrics, trace, type Attributes } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { suppressTracing } from '@opentelemetry/core';
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Logger, PackHandle } from '@otelkit/node';
@@ -43,6 +45,7 @@ const has = (attrs: Attributes, expected: Attributes): boolean => Object.entries
 
 beforeAll(async () => {
   // Core registers the global providers before it sets packs up; the upstream instrumentations use them.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   metrics.setGlobalMeterProvider(meterProvider);
   trace.setGlobalTracerProvider(tracerProvider);
   handle = await pack.setup({
@@ -66,6 +69,7 @@ afterAll(async () => {
   await tracerProvider.shutdown();
   metrics.disable();
   trace.disable();
+  context.disable();
 });
 
 function get(path: string): Promise<number> {
@@ -116,6 +120,18 @@ describe('http pack', () => {
     expect(await count()).toBe(before);
     await get('/metrics/more');
     expect(await count()).toBe(before + 1);
+  });
+
+  it('leaves requests made with tracing suppressed (otelkit\'s own exports) unmeasured', async () => {
+    const clientCount = async (): Promise<number> => (await points('http.client.request.duration')).reduce((n, p) => n + p.value.count, 0);
+    const before = await clientCount();
+    await context.with(suppressTracing(context.active()), async () => {
+      await get('/export');
+      await (await fetch(`${base}/export`)).text();
+    });
+    expect(await clientCount()).toBe(before);
+    await get('/app');
+    expect(await clientCount()).toBe(before + 1);
   });
 
   it('does not instrument node:http a second time when it is already instrumented', async () => {
