@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'process',
           sequence: { groupOrder: 1 },
-          include: ['test/process/**/*.test.ts', 'test/collector/**/*.test.ts', 'examples/**/*.test.ts'],
+          include: ['test/process/**/*.test.ts', 'examples/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           sequence: { groupOrder: 2 },
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/collector/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 1_800_000,
           fileParallelism: false,
