@@ -22,14 +22,16 @@ for (const [rel, content] of files) {
     writeFileSync(path, content);
   }
 }
-for (const note of notes) process.stderr.write(`generate: note: ${note}\n`);
+for (const note of notes) process.stderr.write(`generate: ${note}\n`);
 if (check) {
+  // Every pack README carries the generated table; a missing README or missing markers is a failure too.
+  if (notes.length > 0) process.exitCode = 1;
   if (stale.length > 0) {
     process.stderr.write(`generate: ${stale.length} generated file(s) are stale; run \`pnpm build && pnpm generate\`:\n`);
     for (const rel of stale) process.stderr.write(`  ${rel}\n`);
     process.exit(1);
   }
-  process.stdout.write(`generate: ${files.size} generated files are current\n`);
+  if (notes.length === 0) process.stdout.write(`generate: ${files.size} generated files are current\n`);
 } else {
   process.stdout.write(`generate: ${stale.length} of ${files.size} files written\n`);
 }
