@@ -82,7 +82,13 @@ function templateDir(bin: string, user: string | undefined): string {
     if (!init.ok) throw new PostgresUnavailableError(`initdb failed:\n${init.output.slice(-2000)}`);
     const staging = `${cache}.tmp-${process.pid}`;
     cpSync(data, staging, { recursive: true });
-    renameSync(staging, cache);
+    try {
+      renameSync(staging, cache);
+    } catch (error) {
+      // Another test process made the template first: use theirs.
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(join(cache, 'PG_VERSION'))) throw error;
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -114,6 +120,17 @@ export async function startPostgres(): Promise<PostgresServer> {
   const bin = findBinDir();
   const user = serverUser();
   const template = templateDir(bin, user);
+  // The free port is only free when we looked: another process on this shared machine may take it first.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(bin, user, template, await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PostgresUnavailableError) || !/could not bind|Address already in use/i.test(error.message)) throw error;
+    }
+  }
+}
+
+async function startOn(bin: string, user: string | undefined, template: string, port: number): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'otelkit-pg-'));
   const data = join(dir, 'data');
   cpSync(template, data, { recursive: true });
@@ -121,7 +138,6 @@ export async function startPostgres(): Promise<PostgresServer> {
   // postgres wants its data directory private to its owner.
   const chmod = run('chmod', ['700', data]);
   if (!chmod.ok) throw new PostgresUnavailableError(`chmod 700 ${data}: ${chmod.output}`);
-  const port = await freePort();
   const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
   let output = '';
   // Spawned directly with the server user's ids (not through runuser) so that signals reach postgres itself.
