@@ -120,7 +120,7 @@ try {
   }
 
   console.log('  http');
-  row('    server requests', sumOf(samples, 'http_server_request_duration_seconds_count'));
+  row('    server requests (the API and the fake external services)', sumOf(samples, 'http_server_request_duration_seconds_count'));
   row('    client requests (to the fake external services)', sumOf(samples, 'http_client_request_duration_seconds_count'));
 
   const families = new Set(samples.map((s) => s.name.replace(/_(bucket|count|sum)$/, '')));
