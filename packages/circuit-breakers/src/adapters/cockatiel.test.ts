@@ -1,5 +1,5 @@
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { BrokenCircuitError, ConsecutiveBreaker, IsolatedCircuitError, circuitBreaker, handleAll } from 'cockatiel';
+import { BrokenCircuitError, ConsecutiveBreaker, IsolatedCircuitError, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pack from '../pack.js';
 import { createTelemetry, type Telemetry } from '../__fixtures__/telemetry.js';
@@ -61,6 +61,16 @@ describe('instrumentCircuitBreaker (cockatiel)', () => {
     await policy.execute(() => 1);
     expect(await calls('success')).toBe(1);
     expect(() => instrumentCircuitBreaker(policy, { name: '' })).toThrow(/otelkit: .*name/);
+  });
+});
+
+describe('a breaker wrapped around a timeout policy', () => {
+  it('counts a cancelled call as timeout', async () => {
+    const breaker = instrumentCircuitBreaker(circuitBreaker(handleAll, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(5) }), { name: 'payments' });
+    const policy = wrap(breaker, timeout(10, TimeoutStrategy.Aggressive));
+    await expect(policy.execute(() => new Promise((resolve) => setTimeout(resolve, 1_000)))).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(await calls('timeout')).toBe(1);
+    expect(await calls('failure')).toBeUndefined();
   });
 });
 

@@ -10,7 +10,7 @@ export interface CockatielCircuitBreaker {
   readonly state: number;
   readonly onStateChange: (listener: (state: number) => void) => Disposable;
   readonly onSuccess: (listener: (event: { duration: number }) => void) => Disposable;
-  readonly onFailure: (listener: (event: { duration: number }) => void) => Disposable;
+  readonly onFailure: (listener: (event: { duration: number; reason?: object }) => void) => Disposable;
   execute<T>(fn: (context: unknown) => T | PromiseLike<T>, signal?: AbortSignal): Promise<T>;
 }
 
@@ -42,7 +42,11 @@ export function instrumentCircuitBreaker<P extends CockatielCircuitBreaker>(poli
     if (s !== undefined) recorder.state(s);
   });
   policy.onSuccess((e) => recorder.call('success', e.duration / 1000));
-  policy.onFailure((e) => recorder.call('failure', e.duration / 1000));
+  // A timeout policy inside the breaker cancels the call with TaskCancelledError: that is a timeout, not a failure.
+  policy.onFailure((e) => {
+    const error = e.reason !== undefined && 'error' in e.reason ? (e.reason.error as { isTaskCancelledError?: unknown } | null) : undefined;
+    recorder.call(error?.isTaskCancelledError === true ? 'timeout' : 'failure', e.duration / 1000);
+  });
   const original = policy.execute;
   const onRejected = (error: unknown): never => {
     if ((error as { isBrokenCircuitError?: unknown } | null)?.isBrokenCircuitError === true) recorder.call('rejected');
