@@ -31,10 +31,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// Both apps start with --import: the ESM register entry serves CommonJS apps too (their require() goes through the
-// require hook), and it is the entry the README documents.
 describe.each([
-  { kind: 'CommonJS', script: 'app.cjs', nodeArgs: ['--import', '@otelkit/node/register'] },
+  { kind: 'CommonJS', script: 'app.cjs', nodeArgs: ['--require', '@otelkit/node/register'] },
   { kind: 'ESM', script: 'app.mjs', nodeArgs: ['--import', '@otelkit/node/register'] },
 ])('$kind app', ({ script, nodeArgs }) => {
   it('exports breaker calls, fallbacks, transitions and state, and HTTP durations', async () => {
