@@ -339,7 +339,9 @@ export function serializePrometheus(resourceMetrics: ResourceMetrics | readonly 
           if (bound === previous) continue;
           previous = bound;
           if (bound === Infinity) continue;
-          out += `${name}_bucket${sep}le="${num(bound)}"} ${int(cumulative)}\n`;
+          // `le` keeps the text format's spelling ("1", not OpenMetrics' "1.0") in both formats: Prometheus 2.x stores
+          // the label verbatim, and the collector path always says "1", so both paths yield the same series.
+          out += `${name}_bucket${sep}le="${formatFloat(bound)}"} ${int(cumulative)}\n`;
         }
         count = h.count;
         sum = h.sum ?? 0;
