@@ -6,8 +6,8 @@ import type { DashboardSpec, PanelSpec, QuerySpec, StateTimelineSpec } from './t
 /** Grafana dashboard JSON (the subset otelkit writes), as plain data. */
 export type GrafanaDashboard = Record<string, unknown>;
 
-/** Grafana's dashboard schema version the generated JSON follows (Grafana 12). */
-export const GRAFANA_SCHEMA_VERSION = 41;
+/** Grafana's dashboard schema version the generated JSON follows (Grafana 12.x/13, `@grafana/schema` 13). */
+export const GRAFANA_SCHEMA_VERSION = 42;
 
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' } as const;
 const DEFAULT_STATE_COLORS = ['green', 'red', 'yellow', 'purple', 'blue', 'orange', 'dark-red', 'text'];
@@ -40,7 +40,7 @@ function variables(spec: DashboardSpec, catalog: Catalog): unknown[] {
     return { query: q, definition: q };
   };
   const list: unknown[] = [
-    { type: 'datasource', name: 'datasource', label: 'Data source', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', options: [] },
+    { type: 'datasource', name: 'datasource', label: 'Data source', query: 'prometheus', hide: 0, refresh: 1, regex: '', options: [] },
     queryVariable('job', 'Service (job)', query('', 'job')),
     queryVariable('instance', 'Instance', query('{job=~"$job"}', 'instance')),
   ];
@@ -57,7 +57,7 @@ function variables(spec: DashboardSpec, catalog: Catalog): unknown[] {
 function queryVariable(name: string, label: string, q: Record<string, unknown>): Record<string, unknown> {
   return {
     type: 'query', name, label, datasource: DATASOURCE, ...q,
-    refresh: 2, includeAll: true, multi: true, allValue: '.*', current: {}, sort: 1, hide: 0, regex: '', options: [],
+    refresh: 2, includeAll: true, multi: true, allValue: '.*', sort: 1, hide: 0, regex: '', options: [],
   };
 }
 
