@@ -84,4 +84,13 @@ describe('instrumentProjection', () => {
     setProjectionStatus('audit', 'stopped');
     expect(await value('projection.status', { 'projection.name': 'audit', 'projection.state': 'stopped' })).toBe(1);
   });
+
+  it('reads a stored checkpoint at collection time', async () => {
+    let stored: bigint | undefined;
+    instrumentProjection('ledger', (_e: TestEvent) => undefined, { headPosition: () => 100n, checkpoint: () => Promise.resolve(stored) });
+    stored = 70n;
+    expect(await value('projection.lag.events', { 'projection.name': 'ledger' })).toBe(30);
+    stored = 100n;
+    expect(await value('projection.lag.events', { 'projection.name': 'ledger' })).toBe(0);
+  });
 });

@@ -32,6 +32,7 @@ class ProjectionEntry {
   lastPosition: Position | undefined;
   checkpoint: Position | undefined;
   head: (() => Position | undefined | Promise<Position | undefined>) | undefined;
+  storedCheckpoint: (() => Position | undefined | Promise<Position | undefined>) | undefined;
   catchingUpAbove = 100;
   lagEvents: number | undefined;
   state: ProjectionState = 'starting';
@@ -117,11 +118,14 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: Projecti
     for (const entry of entries.values()) {
       if (entry.head === undefined) continue;
       let head: Position | undefined;
+      let stored: Position | undefined;
       try {
         head = await entry.head();
+        stored = await entry.storedCheckpoint?.();
       } catch {
-        continue; // A failing head query must not break collection of every other metric.
+        continue; // A failing head or checkpoint query must not break collection of every other metric.
       }
+      if (stored !== undefined) entry.checkpoint = stored;
       const position = entry.position();
       if (head === undefined) continue;
       entry.lagEvents = position === undefined ? difference(head, 0) : difference(head, position);
@@ -272,6 +276,7 @@ function run(entry: ProjectionEntry, options: ProjectionOptions<never>, handler:
 export function instrumentProjection<A extends [unknown, ...unknown[]], R>(name: string, handler: (...args: A) => R, options: ProjectionOptions<A[0] extends readonly (infer E)[] ? E : A[0]> = {}): (...args: A) => R {
   const entry = entryFor(name);
   if (options.headPosition !== undefined) entry.head = options.headPosition;
+  if (options.checkpoint !== undefined) entry.storedCheckpoint = options.checkpoint;
   if (options.catchingUpAbove !== undefined) entry.catchingUpAbove = options.catchingUpAbove;
   current().status.set(entry.state, entry.attributes);
   const opts = options as ProjectionOptions<never>;

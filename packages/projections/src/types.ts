@@ -25,6 +25,11 @@ export interface ProjectionOptions<E = unknown> {
    */
   readonly headPosition?: () => Position | undefined | Promise<Position | undefined>;
   /**
+   * The projection's stored checkpoint, read at each metric collection (instead of, or besides, calling
+   * `recordCheckpoint`). `projection.lag.events` is measured from it when it returns a position.
+   */
+  readonly checkpoint?: () => Position | undefined | Promise<Position | undefined>;
+  /**
    * Lag in events above which the status is `catching_up` rather than `running`.
    * @default 100
    */
