@@ -86,7 +86,9 @@ export class PrometheusPullReader extends MetricReader {
     if (this.#started) return this.ready;
     this.#started = true;
     try {
-      const { createServer } = await import('node:http');
+      // getBuiltinModule, not `import('node:http')`: building the ESM namespace of node:http evaluates its lazy
+      // WebSocket/EventSource getters and loads undici, which costs tens of milliseconds at startup.
+      const { createServer } = process.getBuiltinModule('node:http');
       const server = createServer((req, res) => {
         this.#handle(req, res).catch((error: unknown) => this.#fail(res, error));
       });
