@@ -95,6 +95,13 @@ describe('buildDashboard', () => {
     expect(panels.map((p) => [p.gridPos['x'], p.gridPos['y']])).toEqual([[0, 0], [0, 1], [0, 9], [0, 17]]);
   });
 
+  it('uses namespaced names when the deployment sets a metric namespace', () => {
+    const namespaced = JSON.stringify(buildDashboard(spec, { pack: 'jobs', catalog, namespace: 'bank' }));
+    expect(namespaced).toContain('bank_job_duration_seconds_count{job=~');
+    expect(namespaced).toContain('label_values(bank_job_duration_seconds_count, job)');
+    expect(namespaced).not.toMatch(/[^_]job_duration_seconds/);
+  });
+
   it('rejects a main label the variable metric does not carry', () => {
     expect(() => buildDashboard({ ...spec, mainLabel: 'worker.name' }, { pack: 'jobs', catalog })).toThrow(/main label worker\.name/);
   });

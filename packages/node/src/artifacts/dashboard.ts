@@ -17,6 +17,8 @@ export interface BuildDashboardOptions {
   readonly pack: string;
   /** Every metric the dashboard may reference (its own pack's catalog, plus others it reads). */
   readonly catalog: Catalog;
+  /** Metric namespace of the deployment (`OTELKIT_METRIC_NAMESPACE`); the committed dashboards use none. @default '' */
+  readonly namespace?: string;
 }
 
 /** Deterministic dashboard UID: stable across regenerations, so links and provisioning survive. */
@@ -32,9 +34,9 @@ function metric(catalog: Catalog, otelName: string): MetricDefinition {
   return def;
 }
 
-function variables(spec: DashboardSpec, catalog: Catalog): unknown[] {
+function variables(spec: DashboardSpec, catalog: Catalog, namespace: string): unknown[] {
   const def = metric(catalog, spec.variableMetric);
-  const series = familyName(def) + (def.kind === 'histogram' ? '_count' : '');
+  const series = familyName(def, namespace) + (def.kind === 'histogram' ? '_count' : '');
   const query = (selector: string, label: string): Record<string, unknown> => {
     const q = `label_values(${series}${selector}, ${label})`;
     return { query: q, definition: q };
@@ -125,10 +127,12 @@ function panelJson(p: PanelSpec, id: number, gridPos: Record<string, number>, ex
 /** Grafana dashboard JSON for one spec. Deterministic: the same inputs give byte-identical output. */
 export function buildDashboard(spec: DashboardSpec, options: BuildDashboardOptions): GrafanaDashboard {
   const { catalog } = options;
+  const namespace = options.namespace ?? '';
   const mainLabel = spec.mainLabel === undefined ? undefined : prometheusLabel(spec.mainLabel);
   const expand = (expr: string): string =>
     expandPromQL(expr, {
       catalog,
+      namespace,
       matchers: (def) => {
         const m = ['job=~"$job"', 'instance=~"$instance"'];
         if (mainLabel !== undefined && def.attributes.some((a) => prometheusLabel(a.key) === mainLabel)) m.push(`${mainLabel}=~"$${mainLabel}"`);
@@ -170,7 +174,7 @@ export function buildDashboard(spec: DashboardSpec, options: BuildDashboardOptio
     refresh: '30s',
     schemaVersion: GRAFANA_SCHEMA_VERSION,
     tags: ['otelkit', options.pack, ...(spec.tags ?? [])],
-    templating: { list: variables(spec, catalog) },
+    templating: { list: variables(spec, catalog, namespace) },
     time: { from: 'now-1h', to: 'now' },
     timepicker: {},
     timezone: 'browser',
