@@ -5,7 +5,7 @@ interface Disposable {
   dispose(): void;
 }
 
-/** The parts of a cockatiel (v3–v4) `CircuitBreakerPolicy` this adapter uses. */
+/** The parts of a cockatiel `CircuitBreakerPolicy` (v4) this adapter uses. */
 export interface CockatielCircuitBreaker {
   readonly state: number;
   readonly onStateChange: (listener: (state: number) => void) => Disposable;
