@@ -62,6 +62,15 @@ describe('withCommand', () => {
     expect((await histogram({ 'command.type': 'Withdraw', 'command.outcome': 'rejected', 'error.type': 'Error' }))?.count).toBe(1);
   });
 
+  it('falls back to the default rule when a classifier throws', async () => {
+    const classify = (): undefined => {
+      throw new Error('classifier bug');
+    };
+    const original = new ValidationError('bad');
+    await expect(withCommand('Open', () => Promise.reject(original), { classify })).rejects.toBe(original);
+    expect((await histogram({ 'command.type': 'Open', 'command.outcome': 'rejected', 'error.type': 'ValidationError' }))?.count).toBe(1);
+  });
+
   it('tracks in-flight commands in command.active', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -149,7 +149,12 @@ export function configureCommands(options: CommandsOptions): void {
 }
 
 function classify(error: unknown, type: string, b: Binding, call: CommandCallOptions | undefined): CommandOutcome {
-  return call?.classify?.(error, type) ?? b.classify?.(error, type) ?? classifyCommandError(error);
+  try {
+    return call?.classify?.(error, type) ?? b.classify?.(error, type) ?? classifyCommandError(error);
+  } catch {
+    // A throwing user classifier must not replace the app's own error: fall back to the default rule.
+    return classifyCommandError(error);
+  }
 }
 
 function finish(b: Binding, entry: CommandEntry, start: number, span: Span | undefined, failed: boolean, error: unknown, call: CommandCallOptions | undefined): void {

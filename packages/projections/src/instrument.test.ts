@@ -93,4 +93,17 @@ describe('instrumentProjection', () => {
     stored = 100n;
     expect(await value('projection.lag.events', { 'projection.name': 'ledger' })).toBe(0);
   });
+
+  it('keeps handling when a user callback throws', async () => {
+    const project = instrumentProjection('fragile', (e: TestEvent) => e.type, {
+      positionOf: () => {
+        throw new Error('bad position');
+      },
+      canHandle: () => {
+        throw new Error('bad filter');
+      },
+    });
+    expect(project(ev('Deposited', 1n))).toBe('Deposited');
+    expect(await value('projection.events', { 'projection.name': 'fragile', 'projection.outcome': 'processed' })).toBe(1);
+  });
 });

@@ -175,12 +175,21 @@ interface Batch {
   readonly hasLast: boolean;
 }
 
+// User callbacks run on the handler's path: one that throws must not fail the projection, only lose a reading.
+function safely<T, R>(fn: (arg: T) => R, arg: T, fallback: R): R {
+  try {
+    return fn(arg);
+  } catch {
+    return fallback;
+  }
+}
+
 function batchOf(events: readonly unknown[], canHandle: ((event: never) => boolean) | undefined): Batch {
   if (canHandle === undefined) return { relevant: events.length, skipped: 0, last: events.at(-1), hasLast: events.length > 0 };
   let relevant = 0;
   let last: unknown;
   for (const event of events) {
-    if ((canHandle as (e: unknown) => boolean)(event)) {
+    if (safely(canHandle as (e: unknown) => boolean, event, true)) {
       relevant++;
       last = event;
     }
@@ -206,9 +215,9 @@ function finish(b: Binding, entry: ProjectionEntry, options: ProjectionOptions<n
     b.events.add(batch.relevant, entry.outcomes.processed);
     if (batch.hasLast) {
       const last = batch.last as never;
-      const position = (options.positionOf ?? defaultPositionOf)(last);
+      const position = safely(options.positionOf ?? defaultPositionOf, last, undefined);
       if (position !== undefined) entry.lastPosition = position;
-      const at = (options.timestampOf ?? defaultTimestampOf)(last);
+      const at = safely(options.timestampOf ?? defaultTimestampOf, last, undefined);
       if (at !== undefined) b.lag.record(Math.max(0, (b.wallClock() - toMillis(at)) / 1000), entry.attributes);
     }
     setState(b, entry, stateAfterSuccess(entry));
@@ -248,7 +257,8 @@ function run(entry: ProjectionEntry, options: ProjectionOptions<never>, handler:
   if (batch.relevant > 0) {
     const metadataOf = (options.metadataOf ?? defaultMetadataOf) as (e: unknown) => unknown;
     const key = options.traceContextKeys?.traceparent;
-    const producers = (options.canHandle === undefined ? events : events.filter(options.canHandle as (e: unknown) => boolean)).map((e) => producerContext(metadataOf(e), key));
+    const relevant = options.canHandle === undefined ? events : events.filter((e) => safely(options.canHandle as (e: unknown) => boolean, e, true));
+    const producers = relevant.map((e) => producerContext(safely(metadataOf, e, undefined), key));
     span = b.tracer.startSpan(entry.spanName, {
       kind: SpanKind.CONSUMER,
       links: linksTo(producers),
