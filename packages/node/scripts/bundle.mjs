@@ -1,7 +1,6 @@
 // Pre-bundles the register entry: one file to load instead of hundreds of modules is most of the startup budget.
 // ESM output is split so each exporter lives in its own chunk, loaded only when configured; the CommonJS output
 // is one file whose exporter modules are initialised lazily on first use.
-import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -24,7 +23,8 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
-await rm(join(root, 'dist/chunks'), { recursive: true, force: true });
+// dist/chunks is not emptied first: chunk names carry content hashes, and a process started from the previous
+// build (tests running in parallel) may still import its chunks.
 await build({
   ...common,
   entryPoints: { register: entry },

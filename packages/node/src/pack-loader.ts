@@ -100,13 +100,21 @@ export interface PackLoaderDeps {
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
   readonly logger: Logger;
+  /** Called once, before the first pack is imported or set up (the register entry installs its loader hook here). */
+  readonly beforeFirstPack?: () => void;
 }
 
 /**
  * Selects, imports, version-checks and sets up packs. A pack that fails at any step is logged once and skipped;
  * the others and the app carry on. Synchronous where the pack allows it.
  */
-export function loadPacks({ config, meterProvider, tracerProvider, logger }: PackLoaderDeps): LoadedPacks {
+export function loadPacks({ config, meterProvider, tracerProvider, logger, beforeFirstPack }: PackLoaderDeps): LoadedPacks {
+  let prepared = false;
+  const prepare = (): void => {
+    if (prepared) return;
+    prepared = true;
+    beforeFirstPack?.();
+  };
   const loaded: string[] = [];
   const skipped: SkippedPack[] = [];
   const handles: PackHandle[] = [];
@@ -143,6 +151,7 @@ export function loadPacks({ config, meterProvider, tracerProvider, logger }: Pac
       skip(packageName, 'OTELKIT_E_PACK_SETUP', `failed in setup: ${describeError(error)}; the pack is skipped, other packs and the app keep running`);
     };
     try {
+      prepare();
       loaded.push(def.name);
       const result = def.setup({
         meter: meterProvider.getMeter(scope, VERSION),
@@ -169,6 +178,7 @@ export function loadPacks({ config, meterProvider, tracerProvider, logger }: Pac
     };
     const onError = (error: unknown): void => skip(name, 'OTELKIT_E_PACK_LOAD', `could not be imported: ${describeError(error)}; the pack is skipped`);
     try {
+      prepare();
       const mod = loadModule(entry, requireFrom);
       if (isThenable(mod)) pending.push(Promise.resolve(mod).then(onModule, onError));
       else onModule(mod);

@@ -1,12 +1,12 @@
 // `node --import @otelkit/node/register app.js` (or `--require` for CommonJS). Main thread only, idempotent:
-// registers the ESM loader hook so instrumentations can patch imported modules, starts otelkit, and owns the
-// process signal handling (nothing else in otelkit touches signals).
+// starts otelkit, registers the ESM loader hook (before the first pack, so pack instrumentations can patch the
+// modules the app imports), and owns the process signal handling (nothing else in otelkit touches signals).
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { describeError } from './errors.js';
-import { start, type StartedOtelkit } from './start.js';
+import { startWith, type StartedOtelkit } from './start.js';
 
 const REGISTERED: unique symbol = Symbol.for('otelkit.register');
 type GlobalWithRegister = typeof globalThis & { [REGISTERED]?: StartedOtelkit };
@@ -70,10 +70,10 @@ function register(): StartedOtelkit | undefined {
   if (!isMainThread) return undefined;
   const g = globalThis as GlobalWithRegister;
   if (g[REGISTERED] !== undefined) return g[REGISTERED];
-  registerEsmHook();
   let handle: StartedOtelkit;
   try {
-    handle = start();
+    // The loader hook only serves instrumentations, which come with packs: an app without packs skips its cost.
+    handle = startWith({}, { beforeFirstPack: registerEsmHook });
   } catch (error) {
     process.stderr.write(`otelkit: could not start (${describeError(error)}); the app runs without telemetry\n`);
     return undefined;

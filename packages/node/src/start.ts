@@ -64,6 +64,17 @@ function reportProblems(config: ResolvedConfig, logger: Logger): void {
  * first handle. Invalid code options throw `OtelkitError`; everything else degrades to a logged line.
  */
 export function start(options: OtelkitOptions = {}): StartedOtelkit {
+  return startWith(options, {});
+}
+
+/** Hooks the register entry needs; not part of the public API. */
+export interface StartHooks {
+  /** Runs once before the first pack is imported; skipped entirely when no pack is enabled. */
+  readonly beforeFirstPack?: () => void;
+}
+
+/** `start()` with internal hooks, for the register entry. */
+export function startWith(options: OtelkitOptions, hooks: StartHooks): StartedOtelkit {
   const g = globalThis as GlobalWithOtelkit;
   const existing = g[STARTED];
   if (existing !== undefined) return existing;
@@ -107,7 +118,7 @@ export function start(options: OtelkitOptions = {}): StartedOtelkit {
 
   let packs: LoadedPacks;
   try {
-    packs = loadPacks({ config, meterProvider: globalMeterProvider, tracerProvider, logger });
+    packs = loadPacks({ config, meterProvider: globalMeterProvider, tracerProvider, logger, ...hooks });
   } catch (error) {
     logger.error(`otelkit: pack loading failed: ${describeError(error)}; no packs are active [OTELKIT_E_INTERNAL]`);
     packs = { loaded: [], skipped: [], ready: Promise.resolve(), dispose: () => Promise.resolve() };
@@ -146,7 +157,7 @@ export function start(options: OtelkitOptions = {}): StartedOtelkit {
           runtime?.stop();
           // Traces first: ending spans may still record metrics that the final metric export should carry.
           await tracerProvider.shutdown().catch(() => undefined);
-          await meterProvider.shutdown().catch(() => undefined);
+          await metricsPipeline.shutdown();
         })();
         const done = await withTimeout(work, config.shutdownTimeoutMillis);
         if (!done) {

@@ -3,6 +3,7 @@ import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LogLevel } from '../types.js';
+import { exportWarningKey } from './self-telemetry.js';
 
 const DIAG_LEVEL: Readonly<Record<LogLevel, DiagLogLevel>> = {
   none: DiagLogLevel.NONE,
@@ -35,6 +36,12 @@ function safeJson(value: unknown): string {
 export function routeDiagnostics(logger: Logger, level: LogLevel, warn: (key: string, message: string) => void): void {
   const limited = (kind: string) => (message: string, ...args: unknown[]): void => {
     const line = text(message, args);
+    // A timed-out push is the same outage the exporter wrapper already reports: share its once-a-minute budget.
+    if (/^PeriodicExportingMetricReader: metrics export/.test(message)) {
+      const what = line.replace(/^PeriodicExportingMetricReader: /, '');
+      warn(exportWarningKey('metrics'), `otelkit: ${what}; this batch is dropped, the app is unaffected and otelkit retries with the next batch [OTELKIT_E_EXPORT]`);
+      return;
+    }
     warn(`diag:${kind}:${message.slice(0, 48)}`, `otelkit: [otel ${kind}] ${line}`);
   };
   const adapter: DiagLogger = {

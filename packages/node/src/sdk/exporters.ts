@@ -1,5 +1,5 @@
-// Exporter modules are imported only when configured (startup cost is a budget). Providers must exist
-// synchronously, so each exporter is a lazy proxy whose first export waits for the import.
+// Exporter modules are imported only when configured, and only when the first batch leaves (startup cost is a
+// budget). Providers must exist synchronously, so each exporter is a proxy whose first export waits for the import.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -74,31 +74,52 @@ function failed(error: unknown): ExportResult {
   return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
 }
 
-/** A metric exporter that imports its implementation on first use; `ready` settles when the import did. */
-export function lazyMetricExporter(otlp: ResolvedOtlp, logger: Logger): PushMetricExporter & { ready: Promise<unknown> } {
-  const loading = loadMetricExporter(otlp);
-  loading.catch((error: unknown) => logger.warn(`otelkit: could not load the OTLP metrics exporter (${describeError(error)}); metrics are not pushed [OTELKIT_E_INTERNAL]`));
-  return {
-    ready: loading.then(() => undefined, () => undefined),
-    export(metrics: ResourceMetrics, done: (r: ExportResult) => void): void {
-      loading.then((e) => e.export(metrics, done)).catch((error: unknown) => done(failed(error)));
-    },
-    selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
-    forceFlush: () => loading.then((e) => e.forceFlush(), () => undefined),
-    shutdown: () => loading.then((e) => e.shutdown(), () => undefined),
+/**
+ * Memoises `load` and starts it on first use. The OTLP modules (gRPC especially) are the heaviest part of
+ * otelkit, and nothing is exported before the first interval, so loading them at startup would only slow it.
+ */
+function onFirstUse<T>(load: () => Promise<T>, onError: (error: unknown) => void): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    if (loading === undefined) {
+      loading = load();
+      loading.catch(onError);
+    }
+    return loading;
   };
 }
 
-/** A span exporter that imports its implementation on first use. */
-export function lazySpanExporter(otlp: ResolvedOtlp, logger: Logger): SpanExporter & { ready: Promise<unknown> } {
-  const loading = loadSpanExporter(otlp);
-  loading.catch((error: unknown) => logger.warn(`otelkit: could not load the OTLP trace exporter (${describeError(error)}); spans are not exported [OTELKIT_E_INTERNAL]`));
+/** A metric exporter whose implementation is imported when the first batch is exported. */
+export function lazyMetricExporter(otlp: ResolvedOtlp, logger: Logger): PushMetricExporter {
+  const get = onFirstUse(
+    () => loadMetricExporter(otlp),
+    (error) => logger.warn(`otelkit: could not load the OTLP metrics exporter (${describeError(error)}); metrics are not pushed [OTELKIT_E_INTERNAL]`),
+  );
+  let used = false;
   return {
-    ready: loading.then(() => undefined, () => undefined),
-    export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
-      loading.then((e) => e.export(spans, done)).catch((error: unknown) => done(failed(error)));
+    export(metrics: ResourceMetrics, done: (r: ExportResult) => void): void {
+      used = true;
+      get().then((e) => e.export(metrics, done)).catch((error: unknown) => done(failed(error)));
     },
-    forceFlush: () => loading.then((e) => e.forceFlush?.(), () => undefined),
-    shutdown: () => loading.then((e) => e.shutdown(), () => undefined),
+    selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+    forceFlush: () => (used ? get().then((e) => e.forceFlush(), () => undefined) : Promise.resolve()),
+    shutdown: () => (used ? get().then((e) => e.shutdown(), () => undefined) : Promise.resolve()),
+  };
+}
+
+/** A span exporter whose implementation is imported when the first batch is exported. */
+export function lazySpanExporter(otlp: ResolvedOtlp, logger: Logger): SpanExporter {
+  const get = onFirstUse(
+    () => loadSpanExporter(otlp),
+    (error) => logger.warn(`otelkit: could not load the OTLP trace exporter (${describeError(error)}); spans are not exported [OTELKIT_E_INTERNAL]`),
+  );
+  let used = false;
+  return {
+    export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
+      used = true;
+      get().then((e) => e.export(spans, done)).catch((error: unknown) => done(failed(error)));
+    },
+    forceFlush: () => (used ? get().then((e) => e.forceFlush?.(), () => undefined) : Promise.resolve()),
+    shutdown: () => (used ? get().then((e) => e.shutdown(), () => undefined) : Promise.resolve()),
   };
 }

@@ -16,8 +16,10 @@ export interface MetricsPipeline {
   readonly provider: MeterProvider;
   /** One short description per exporter, for the preamble. */
   describe(): string[];
-  /** Settles when exporter modules are loaded and the pull endpoint listens (or gave up). */
+  /** Settles when the pull endpoint listens (or gave up). */
   readonly ready: Promise<unknown>;
+  /** Flushes and stops the provider and the pull endpoint. Never rejects. */
+  shutdown(): Promise<void>;
 }
 
 export function createMetricsPipeline(config: ResolvedConfig, resource: Resource, self: SelfTelemetry, logger: Logger): MetricsPipeline {
@@ -29,20 +31,20 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
   const timeout = Math.max(1, Math.min(m.exportTimeoutMillis, interval));
   const limit = m.cardinalityLimit;
 
+  let otlpReader: PeriodicExportingMetricReader | undefined;
   if (m.exporters.includes('otlp')) {
     const label = otlpLabel(m.otlp);
     const exporter = lazyMetricExporter(m.otlp, logger);
-    waits.push(exporter.ready);
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter: self.wrapMetricExporter(exporter, label),
-        exportIntervalMillis: interval,
-        exportTimeoutMillis: timeout,
-        cardinalityLimits: { default: limit },
-      }),
-    );
+    otlpReader = new PeriodicExportingMetricReader({
+      exporter: self.wrapMetricExporter(exporter, label),
+      exportIntervalMillis: interval,
+      exportTimeoutMillis: timeout,
+      cardinalityLimits: { default: limit },
+    });
+    readers.push(otlpReader);
     labels.push(() => otlpLabel(m.otlp, true));
   }
+  let standalonePull: PrometheusPullReader | undefined;
   if (m.exporters.includes('prometheus')) {
     const p = m.prometheus;
     const reader: PrometheusPullReader = createPrometheusPullReader({
@@ -51,9 +53,13 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
       ...(p.auth === undefined ? {} : { auth: p.auth }),
       logger,
       cardinalitySelector: () => limit,
+      // With OTLP on too, the endpoint serves the OTLP reader's cumulative collection: each measurement is then
+      // aggregated once instead of once per reader, and both paths show the same numbers.
+      ...(otlpReader === undefined ? {} : { source: otlpReader }),
     });
     waits.push(reader.ready);
-    readers.push(reader);
+    if (otlpReader === undefined) readers.push(reader);
+    else standalonePull = reader;
     const configured = `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}/metrics`;
     labels.push(() => {
       const url = reader.url;
@@ -78,5 +84,9 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
     provider,
     describe: () => (labels.length === 0 ? ['none'] : labels.map((l) => l())),
     ready: Promise.all(waits),
+    shutdown: async () => {
+      await provider.shutdown().catch(() => undefined);
+      await standalonePull?.shutdown().catch(() => undefined);
+    },
   };
 }

@@ -15,6 +15,14 @@ export const SELF_METRICS = {
 type Warn = (key: string, message: string) => void;
 
 /**
+ * Rate-limit key for export failures of a signal. otelkit runs at most one pushing exporter per signal that can
+ * fail for network reasons (OTLP), so the key is per signal; SDK diagnostics about the same outage share it.
+ */
+export function exportWarningKey(signal: 'metrics' | 'traces'): string {
+  return `export:${signal}`;
+}
+
+/**
  * Counts export outcomes, dropped spans and cardinality overflows, and turns export failures into rate-limited
  * warnings. Exporters are wrapped before the meter exists; counts start once `bind` hands it a meter.
  */
@@ -53,7 +61,7 @@ export class SelfTelemetry {
     if (signal === 'traces') this.#dropped?.add(items, { 'otelkit.reason': 'export_failed' });
     const why = result.error === undefined ? 'unknown error' : describeError(result.error);
     this.#warn(
-      `export:${signal}:${exporter}`,
+      exportWarningKey(signal),
       `otelkit: ${signal} export to ${exporter} failed: ${why}; this batch is dropped, the app is unaffected and otelkit retries with the next batch [OTELKIT_E_EXPORT]`,
     );
   }

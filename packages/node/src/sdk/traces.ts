@@ -20,7 +20,6 @@ export function createTracesPipeline(config: ResolvedConfig, resource: Resource,
   if (t.exporters.includes('otlp')) {
     const label = otlpLabel(t.otlp);
     const exporter = lazySpanExporter(t.otlp, logger);
-    waits.push(exporter.ready);
     processors.push(
       new BatchSpanProcessor({
         exporter: self.wrapSpanExporter(exporter, label),
