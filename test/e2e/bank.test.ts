@@ -213,6 +213,8 @@ describe('3. span metrics', () => {
   });
 });
 
+// The alert scenario runs before the dashboard check on purpose: forcing the breaker open gives the state, rejection
+// and failure panels real data to show.
 describe('5. alert rules', () => {
   let promtool: string;
 
