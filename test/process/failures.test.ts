@@ -79,7 +79,7 @@ describe('Prometheus port taken', () => {
       });
       const { code } = await run.exited;
       expect(code, run.stderr()).toBe(0);
-      const portLines = run.otelkitLines().filter((l) => l.includes(`:${port}`) && l.includes('already in use'));
+      const portLines = run.otelkitLines().filter((l) => l.includes(`:${port}`) && l.includes('already in use') && l.endsWith('[OTELKIT_E_PROMETHEUS_LISTEN]'));
       expect(portLines).toHaveLength(1);
       await expectMetric(receiver, { name: 'fixture.requests', value: 3 });
       expect(run.otelkitLines().find((l) => l.startsWith('otelkit: started'))).toContain('not listening');

@@ -51,7 +51,8 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
       host: p.host,
       port: p.port,
       ...(p.auth === undefined ? {} : { auth: p.auth }),
-      logger,
+      // The reader words its own listen warning; otelkit adds the catalogue code so every line is greppable.
+      logger: { ...logger, warn: (message) => logger.warn(/could not listen/.test(message) ? `${message} [OTELKIT_E_PROMETHEUS_LISTEN]` : message) },
       cardinalitySelector: () => limit,
       // With OTLP on too, the endpoint serves the OTLP reader's cumulative collection: each measurement is then
       // aggregated once instead of once per reader, and both paths show the same numbers.
