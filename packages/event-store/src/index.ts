@@ -5,4 +5,4 @@ export type { EventStorePackOptions, InstrumentEventStoreOptions } from './types
 export { extractTraceContext, formatTraceparent, traceMetadata } from './trace-context.js';
 export type { TraceContextConvention, TraceContextKeys } from './trace-context.js';
 export { instrumentEmmettEventStore } from './adapters/emmett.js';
-export { instrumentKurrentDBClient } from './adapters/kurrentdb.js';
+export { instrumentKurrentDBClient, patchKurrentDBClient } from './adapters/kurrentdb.js';

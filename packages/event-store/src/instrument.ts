@@ -77,7 +77,7 @@ export function configureEventStore(options: EventStorePackOptions): void {
 }
 
 /** Attribute objects of one (system, operation), built once and frozen. */
-class OperationAttributes {
+export class OperationAttributes {
   readonly success: Attributes;
   readonly counted: Attributes;
   readonly spanName: string;
@@ -111,7 +111,8 @@ function defaultConventions(system: string): readonly TraceContextConvention[] {
   return ['w3c'];
 }
 
-interface StoreState {
+/** Per instrumented store (or patched class): its options and attribute objects. */
+export interface StoreState {
   readonly options: InstrumentEventStoreOptions;
   readonly conventions: readonly TraceContextConvention[];
   readonly attrs: ReadonlyMap<EventStoreOperation, OperationAttributes>;
@@ -225,7 +226,8 @@ function trackIteration(b: Binding, a: OperationAttributes, start: number, span:
   }
 }
 
-function runOperation(s: StoreState, a: OperationAttributes, method: (...args: unknown[]) => unknown, target: object, args: unknown[]): unknown {
+/** Runs one store operation with metrics, span and trace-context injection; the adapters' entry point. */
+export function runOperation(s: StoreState, a: OperationAttributes, method: (...args: unknown[]) => unknown, target: object, args: unknown[]): unknown {
   const b = current();
   const start = b.now();
   const spans = s.options.spans ?? 'auto';
@@ -266,6 +268,17 @@ function runOperation(s: StoreState, a: OperationAttributes, method: (...args: u
 
 const INSTRUMENTED: unique symbol = Symbol.for('otelkit.eventstore.instrumented');
 
+/** Marks a method otelkit already instruments (a patched prototype), so a wrapper passes it through. */
+export const OPERATION_WRAPPER: unique symbol = Symbol.for('otelkit.eventstore.operation');
+
+/** The state for a store or class instrumented with `options`. */
+export function storeState(options: InstrumentEventStoreOptions): StoreState {
+  const operations = options.operations ?? DEFAULT_OPERATIONS;
+  const attrs = new Map<EventStoreOperation, OperationAttributes>();
+  for (const op of Object.values(operations)) if (!attrs.has(op)) attrs.set(op, new OperationAttributes(options.system, op));
+  return { options, conventions: options.conventions ?? defaultConventions(options.system), attrs };
+}
+
 /**
  * Returns `store` instrumented: each operation method (`appendToStream`, `readStream`, `aggregateStream`,
  * `streamExists` by default) records `eventstore.operation.duration` by outcome, event counts and batch sizes,
@@ -275,14 +288,14 @@ const INSTRUMENTED: unique symbol = Symbol.for('otelkit.eventstore.instrumented'
 export function instrumentEventStore<S extends object>(store: S, options: InstrumentEventStoreOptions): S {
   if ((store as { [INSTRUMENTED]?: boolean })[INSTRUMENTED] === true) return store;
   const operations = options.operations ?? DEFAULT_OPERATIONS;
-  const attrs = new Map<EventStoreOperation, OperationAttributes>();
-  for (const op of Object.values(operations)) if (!attrs.has(op)) attrs.set(op, new OperationAttributes(options.system, op));
-  const state: StoreState = { options, conventions: options.conventions ?? defaultConventions(options.system), attrs };
+  const state = storeState(options);
+  const attrs = state.attrs;
   const wrappers = new Map<PropertyKey, { readonly original: unknown; readonly wrapper: unknown }>();
   return new Proxy(store, {
     get(target, key, receiver): unknown {
       if (key === INSTRUMENTED) return true;
-      const value: unknown = Reflect.get(target, key, receiver);
+      // Getters run against the real store: private fields (#x) are not reachable through the proxy.
+      const value: unknown = Reflect.get(target, key, target);
       const op = typeof key === 'string' && Object.hasOwn(operations, key) ? operations[key] : undefined;
       if (typeof value !== 'function' || key === 'constructor') return value;
       const cached = wrappers.get(key);
@@ -301,7 +314,8 @@ export function instrumentEventStore<S extends object>(store: S, options: Instru
         wrappers.set(key, { original: value, wrapper: withSession });
         return withSession;
       }
-      if (op === undefined) {
+      // Already measured by a patched prototype (the KurrentDB hook): one recording per call, not two.
+      if (op === undefined || (value as { [OPERATION_WRAPPER]?: boolean })[OPERATION_WRAPPER] === true) {
         // Other methods run against the real store too, so private fields (#x) keep working behind the proxy.
         const bound: unknown = (value as (...args: unknown[]) => unknown).bind(target);
         wrappers.set(key, { original: value, wrapper: bound });

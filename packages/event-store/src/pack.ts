@@ -7,7 +7,7 @@ import type { EventStorePackOptions } from './types.js';
 import type { TraceContextKeys } from './trace-context.js';
 
 function resolveOptions(raw: Readonly<Record<string, unknown>>, warn: (line: string) => void): EventStorePackOptions {
-  const out: { traceContextKeys?: TraceContextKeys; now?: () => number } = {};
+  const out: { traceContextKeys?: TraceContextKeys; now?: () => number; kurrentdb?: boolean } = {};
   const keys = raw.traceContextKeys;
   if (keys !== undefined) {
     const k = keys as Record<string, unknown>;
@@ -16,6 +16,10 @@ function resolveOptions(raw: Readonly<Record<string, unknown>>, warn: (line: str
     } else {
       warn(`otelkit: pack event-store option traceContextKeys must be { traceparent?: string, tracestate?: string }; using traceparent/tracestate`);
     }
+  }
+  if (raw.kurrentdb !== undefined) {
+    if (typeof raw.kurrentdb === 'boolean') out.kurrentdb = raw.kurrentdb;
+    else warn('otelkit: pack event-store option kurrentdb must be a boolean; using true');
   }
   if (raw.now !== undefined) {
     if (typeof raw.now === 'function') out.now = raw.now as () => number;
@@ -30,9 +34,27 @@ const pack: PackDefinition<typeof catalog> = definePack({
   catalog,
   dashboards,
   alerts,
-  setup(ctx) {
-    const unbind = bindEventStore(ctx.meter, ctx.tracer, ctx.namespace, resolveOptions(ctx.options, (line) => ctx.logger.warn(line)));
-    return { dispose: unbind };
+  async setup(ctx) {
+    const options = resolveOptions(ctx.options, (line) => ctx.logger.warn(line));
+    const unbind = bindEventStore(ctx.meter, ctx.tracer, ctx.namespace, options);
+    let unload: (() => void) | undefined;
+    if (options.kurrentdb !== false) {
+      try {
+        const [{ registerInstrumentations }, { createKurrentDBInstrumentation }] = await Promise.all([
+          import('@opentelemetry/instrumentation'),
+          import('./adapters/kurrentdb.js'),
+        ]);
+        unload = registerInstrumentations({ instrumentations: [await createKurrentDBInstrumentation()] });
+      } catch (error) {
+        ctx.logger.warn(`otelkit: pack event-store could not hook @kurrent/kurrentdb-client (${String(error)}); instrumentKurrentDBClient still works`);
+      }
+    }
+    return {
+      dispose() {
+        unload?.();
+        unbind();
+      },
+    };
   },
 });
 

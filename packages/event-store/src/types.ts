@@ -34,4 +34,9 @@ export interface EventStorePackOptions {
   readonly traceContextKeys?: TraceContextKeys;
   /** Monotonic clock in milliseconds for durations (tests inject one). @default performance.now */
   readonly now?: () => number;
+  /**
+   * Patch `@kurrent/kurrentdb-client` automatically when the app loads it (every client is measured).
+   * @default true
+   */
+  readonly kurrentdb?: boolean;
 }

@@ -8,7 +8,8 @@ import { bindEventStore } from '../instrument.js';
 import { outcomeOfError } from '../errors.js';
 import { extractTraceContext } from '../trace-context.js';
 import { createTelemetry, type Telemetry } from '../__fixtures__/telemetry.js';
-import { instrumentKurrentDBClient } from './kurrentdb.js';
+import * as kurrent from '@kurrent/kurrentdb-client';
+import { createKurrentDBInstrumentation, instrumentKurrentDBClient, patchKurrentDBClient } from './kurrentdb.js';
 
 // No KurrentDB server runs here. These tests drive the real client (1) against a closed loopback port, so the
 // adapter sees the client's real return types (a promise for appends, an async iterable for reads) and real errors,
@@ -135,5 +136,45 @@ describe('KurrentDB client over the wire (Streams.Append stand-in)', () => {
       await wire.dispose();
       await standIn.close();
     }
+  });
+});
+
+describe('KurrentDB client patched by the module hook', () => {
+  it('measures every client once, also when the app wraps one explicitly, and unpatches cleanly', async () => {
+    const standIn = await startAppendStandIn();
+    const original = KurrentDBClient.prototype.appendToStream;
+    const instrumentation = await createKurrentDBInstrumentation();
+    const [definition] = instrumentation.getModuleDefinitions();
+    expect(definition?.name).toBe('@kurrent/kurrentdb-client');
+    definition?.patch?.(kurrent);
+    const plain = KurrentDBClient.connectionString(`kurrentdb://127.0.0.1:${standIn.port}?tls=false`);
+    try {
+      expect(KurrentDBClient.prototype.appendToStream).not.toBe(original);
+      await plain.appendToStream('s-1', jsonEvent({ type: 'A', data: {} }));
+      await instrumentKurrentDBClient(plain).appendToStream('s-1', jsonEvent({ type: 'A', data: {} }));
+      expect((await t.point('eventstore.events', { 'eventstore.system': 'kurrentdb', 'eventstore.operation': 'append' }))?.value).toBe(2);
+      expect((await t.spans()).filter((s) => s.name === 'eventstore append')).toHaveLength(2);
+      expect(standIn.received.flat().every((m) => typeof m.$traceId === 'string')).toBe(true);
+    } finally {
+      definition?.unpatch?.(kurrent);
+      await plain.dispose();
+      await standIn.close();
+    }
+    expect(KurrentDBClient.prototype.appendToStream).toBe(original);
+  });
+
+  it('patches any class shape idempotently', () => {
+    class Fake {
+      appendToStream(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    const before = Fake.prototype.appendToStream;
+    const undo = patchKurrentDBClient(Fake);
+    const patched = Fake.prototype.appendToStream;
+    patchKurrentDBClient(Fake);
+    expect(Fake.prototype.appendToStream).toBe(patched);
+    undo();
+    expect(Fake.prototype.appendToStream).toBe(before);
   });
 });
