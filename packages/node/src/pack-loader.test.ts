@@ -49,6 +49,31 @@ describe('discoverPacks', () => {
   });
 });
 
+describe('packs that cannot load', () => {
+  it('an entry that throws on import or exports no definePack() is skipped with OTELKIT_E_PACK_LOAD', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'otelkit-broken-'));
+    writeFileSync(join(broken, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'throws-pack': '1', 'plain-pack': '1' } }));
+    for (const [name, source] of [
+      ['throws-pack', "throw new Error('import exploded');\n"],
+      ['plain-pack', 'export default { name: "plain" };\n'],
+    ] as const) {
+      mkdirSync(join(broken, 'node_modules', name), { recursive: true });
+      writeFileSync(join(broken, 'node_modules', name, 'package.json'), JSON.stringify({ name, type: 'module', otelkit: { pack: './pack.js' } }));
+      writeFileSync(join(broken, 'node_modules', name, 'pack.js'), source);
+    }
+    const log = logger();
+    const config = resolveConfig({}, { env: {}, cwd: broken, entry: undefined });
+    const result = loadPacks({ config, meterProvider, tracerProvider, logger: log });
+    await result.ready;
+    expect(result.loaded).toEqual([]);
+    expect(result.skipped.map((s) => [s.name, s.code])).toEqual([
+      ['plain-pack', 'OTELKIT_E_PACK_LOAD'],
+      ['throws-pack', 'OTELKIT_E_PACK_LOAD'],
+    ]);
+    expect(log.lines).toContainEqual(expect.stringMatching(/^otelkit: pack throws-pack could not be imported: import exploded; the pack is skipped \[OTELKIT_E_PACK_LOAD\]$/));
+  });
+});
+
 describe('start({ packs }) with definitions', () => {
   it('hands each pack a scoped meter, the namespace, its options and a prefixed logger', async () => {
     let seen: PackContext | undefined;
