@@ -1,5 +1,6 @@
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
-import { instrumentEventStore, OPERATION_WRAPPER, runOperation, storeState } from '../instrument.js';
+import { instrumentEventStore, OPERATION_WRAPPER } from '../instrument.js';
+import { runOperation, storeState } from '../operation.js';
 import type { InstrumentEventStoreOptions } from '../types.js';
 
 /**
