@@ -297,7 +297,21 @@ describe('4. dashboards', () => {
     const empty: string[] = [];
     let queries = 0;
     for (const file of files) {
-      const dashboard = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { panels?: Panel[] };
+      const dashboard = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { panels?: Panel[]; templating?: { list?: Variable[] } };
+      // Every query variable's dropdown has values (label_values(metric{selector}, label), as Grafana asks it).
+      for (const variable of dashboard.templating?.list ?? []) {
+        if (variable.type !== 'query') continue;
+        const text = typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
+        const match = /^label_values\((.+),\s*(\w+)\)$/.exec(text.trim());
+        if (match === null) {
+          empty.push(`${file} / variable ${variable.name}: unsupported query ${text}`);
+          continue;
+        }
+        const q = new URLSearchParams({ 'match[]': substitute(match[1] ?? '', {}), start: String(startedAt) });
+        const values = await getJson<{ data: string[] }>(`${stack.urls.prometheus}/api/v1/label/${match[2] ?? ''}/values?${q.toString()}`);
+        queries++;
+        if (values.data.length === 0) empty.push(`${file} / variable ${variable.name}: no values for ${text}`);
+      }
       for (const { title, expr } of panelQueries(dashboard.panels ?? [])) {
         for (const job of Object.values(PATHS)) {
           const query = substitute(expr, { job });
@@ -375,6 +389,12 @@ describe('6. collector outage', () => {
     }
   });
 });
+
+interface Variable {
+  name?: string;
+  type?: string;
+  query?: string | { query?: string };
+}
 
 interface Panel {
   title?: string;
