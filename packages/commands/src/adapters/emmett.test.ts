@@ -62,4 +62,28 @@ describe('Emmett command handlers', () => {
     expect((await t.point('command.retries', { 'command.type': 'Deposit', 'retry.reason': 'conflict' }))?.value).toBe(1);
     expect(await count({ 'command.type': 'Deposit', 'command.outcome': 'success' })).toBe(1);
   });
+
+  it('counts retries made against a session store (stores with withSession, like the PostgreSQL one)', async () => {
+    const inner = getInMemoryEventStore();
+    const original = inner.appendToStream.bind(inner);
+    let failures = 1;
+    inner.appendToStream = (async (...args: Parameters<typeof original>) => {
+      if (failures-- > 0) throw new ExpectedVersionConflictError(1n, 0n);
+      return original(...args);
+    }) as typeof inner.appendToStream;
+    const unused = (): never => {
+      throw new Error('the command handler must work against the session store');
+    };
+    const factory = {
+      withSession: <T>(callback: (session: { eventStore: typeof inner; close: () => Promise<void> }) => Promise<T>): Promise<T> =>
+        callback({ eventStore: inner, close: () => Promise.resolve() }),
+      aggregateStream: unused,
+      readStream: unused,
+      appendToStream: unused,
+      streamExists: unused,
+    };
+    const deposit = instrumentEmmettCommandHandler(handle, 'Deposit');
+    await deposit(factory as unknown as typeof inner, 'acc-3', { type: 'Deposit', data: { amount: 1 } }, { retry: { onVersionConflict: { retries: 2, minTimeout: 1, maxTimeout: 2 } } });
+    expect((await t.point('command.retries', { 'command.type': 'Deposit', 'retry.reason': 'conflict' }))?.value).toBe(1);
+  });
 });

@@ -18,31 +18,44 @@ function typeFromCommands(commands: unknown): string | undefined {
 }
 
 // Emmett retries a whole handle call (read, decide, append) on a version conflict; every aggregateStream after the
-// first in one call is a retry, and the error the previous attempt's append threw says why.
-function countingStore(store: object, type: string): object {
-  let reads = 0;
-  let lastError: unknown;
+// first in one call is a retry, and the error the previous attempt's append threw says why. Stores that open
+// sessions (Emmett's PostgreSQL store) are read through `session.eventStore`, which is watched the same way.
+interface Attempts {
+  reads: number;
+  lastError: unknown;
+}
+
+function countingStore(store: object, type: string, attempts: Attempts = { reads: 0, lastError: undefined }): object {
   return new Proxy(store, {
-    get(target, key, receiver): unknown {
-      const value: unknown = Reflect.get(target, key, receiver);
+    get(target, key): unknown {
+      const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
       if (key === 'aggregateStream') {
-        return function aggregateStream(this: unknown, ...args: unknown[]): unknown {
-          if (reads++ > 0) recordRetry(type, classifyCommandError(lastError) === 'conflict' ? 'conflict' : 'transient');
-          return (value as (...a: unknown[]) => unknown).apply(this === receiver ? target : this, args);
+        return function aggregateStream(...args: unknown[]): unknown {
+          if (attempts.reads++ > 0) recordRetry(type, classifyCommandError(attempts.lastError) === 'conflict' ? 'conflict' : 'transient');
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       }
       if (key === 'appendToStream') {
-        return async function appendToStream(this: unknown, ...args: unknown[]): Promise<unknown> {
+        return async function appendToStream(...args: unknown[]): Promise<unknown> {
           try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).apply(this === receiver ? target : this, args);
+            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           } catch (error) {
-            lastError = error;
+            attempts.lastError = error;
             throw error;
           }
         };
       }
-      return value.bind(target);
+      if (key === 'withSession') {
+        return function withSession(callback: (session: unknown) => unknown): unknown {
+          return (value as (cb: (session: unknown) => unknown) => unknown).call(target, (session: unknown) => {
+            const s = session as { eventStore?: unknown } | null;
+            const inner = typeof s?.eventStore === 'object' && s.eventStore !== null ? countingStore(s.eventStore, type, attempts) : undefined;
+            return callback(inner === undefined ? session : { ...s, eventStore: inner });
+          });
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
     },
   });
 }
