@@ -92,7 +92,8 @@ describe('otelkit CLI', () => {
   });
 
   it('doctor: config with secrets redacted, packs, busy pull port, and real empty exports to answering endpoints', async () => {
-    const busy = createNetServer();
+    // Not HTTP: the doctor's probe request on it is cut off, so the generic "in use" message stands.
+    const busy = createNetServer((socket) => socket.destroy());
     const busyPort = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)));
     try {
       received.length = 0;
@@ -128,6 +129,22 @@ describe('otelkit CLI', () => {
     } finally {
       await new Promise((r) => busy.close(r));
     }
+  });
+
+  it('doctor: recognises a running metrics endpoint on the pull port', async () => {
+    const metricsEndpoint = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end('up 1\n'));
+    const url = await listen(metricsEndpoint);
+    const run = await otelkit(['doctor', '--json'], app, {
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: new URL(url).port,
+    }).finally(() => new Promise((r) => metricsEndpoint.close(r)));
+    const report = JSON.parse(run.stdout) as { ok: boolean; prometheus: { check: { ok: boolean; detail: string } }; otlp: unknown[] };
+    expect(report.prometheus.check).toEqual({ ok: false, detail: 'in use by a running metrics endpoint (GET /metrics answers text/plain; the app itself?)' });
+    expect(report.otlp).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(run.code).toBe(0);
   });
 
   it('doctor: names what failed and exits 1 when endpoints are down, packs disabled or a value is invalid', async () => {

@@ -15,14 +15,29 @@ export interface CheckResult {
 const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
 /** Whether host:port can be bound right now (i.e. the pull endpoint could start). */
-export function checkPortFree(host: string, port: number): Promise<CheckResult> {
-  return new Promise((resolve) => {
+export async function checkPortFree(host: string, port: number): Promise<CheckResult> {
+  const bound = await new Promise<CheckResult>((resolve) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
       resolve({ ok: false, detail: error.code === 'EADDRINUSE' ? `in use (another process listens on ${host}:${port})` : describeError(error) });
     });
     server.listen(port, host, () => server.close(() => resolve({ ok: true, detail: 'free' })));
   });
+  if (bound.ok || !bound.detail.startsWith('in use')) return bound;
+  // Often the app itself holds the port: say so when a metrics endpoint answers there.
+  const target = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  try {
+    const res = await fetch(`http://${target}:${port}/metrics`, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    const type = res.headers.get('content-type') ?? '';
+    if (res.status === 200 && /^(text\/plain|application\/openmetrics-text)/.test(type)) {
+      return { ok: false, detail: `in use by a running metrics endpoint (GET /metrics answers ${type.split(';')[0] ?? type}; the app itself?)` };
+    }
+    if (res.status === 401) return { ok: false, detail: 'in use by an endpoint that demands credentials (the app itself, with OTELKIT_PROMETHEUS_AUTH?)' };
+  } catch {
+    // Not HTTP, or not answering: the generic message stands.
+  }
+  return bound;
 }
 
 /** The host and port a URL-ish OTLP endpoint connects to. */
