@@ -21,10 +21,11 @@ async function post(bank: BankProcess, path: string, body: unknown): Promise<{ s
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+// On a fresh machine the first start may install PostgreSQL and initialise its template: minutes, once.
 beforeAll(async () => {
   pg = await startPostgres();
   databaseUrl = await pg.createDatabase('bank');
-});
+}, 600_000);
 
 afterAll(async () => {
   for (const bank of running) await bank.stop();
