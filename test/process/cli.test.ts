@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,12 @@ afterAll(async () => {
 });
 
 describe('otelkit CLI', () => {
+  it('ships the bin with a node shebang (package.json "bin": dist/cli/main.js)', () => {
+    expect(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../packages/node/package.json', import.meta.url)), 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin).toEqual({ otelkit: './dist/cli/main.js' });
+  });
+
   it('prints help and exits 0; an unknown command exits 2', async () => {
     const help = await otelkit(['--help'], app);
     expect(help.code).toBe(0);
