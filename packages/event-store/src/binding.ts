@@ -13,6 +13,7 @@ export interface Binding {
   readonly events: Counter;
   readonly batch: Histogram;
   readonly now: () => number;
+  readonly wallClock: () => number;
   readonly keys: TraceContextKeys;
   readonly lazyProvider: MeterProvider | undefined;
 }
@@ -28,6 +29,7 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: EventSto
     events: i['eventstore.events'],
     batch: i['eventstore.batch.size'],
     now: options.now ?? performance.now.bind(performance),
+    wallClock: options.wallClock ?? Date.now,
     keys: options.traceContextKeys ?? {},
     lazyProvider,
   };

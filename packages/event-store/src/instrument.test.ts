@@ -14,7 +14,7 @@ let t: Telemetry;
 let unbind: () => void;
 beforeEach(() => {
   t = createTelemetry();
-  unbind = bindEventStore(t.meter, t.tracer, '', { now: () => 0 });
+  unbind = bindEventStore(t.meter, t.tracer, '', { now: () => 0, wallClock: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
 });
 afterEach(async () => {
   unbind();
@@ -62,6 +62,16 @@ describe('Emmett in-memory event store', () => {
     expect(metadata.traceparent).toBe(`00-${append?.spanContext().traceId}-${append?.spanContext().spanId}-01`);
     expect([metadata.traceId, metadata.spanId]).toEqual([append?.spanContext().traceId, append?.spanContext().spanId]);
     expect(extractTraceContext(metadata)?.spanId).toBe(append?.spanContext().spanId);
+    expect(metadata.timestamp).toBe('2026-01-02T03:04:05.000Z');
+  });
+
+  it('keeps a timestamp the app set, and can write none', async () => {
+    const store = instrumentEmmettEventStore(getInMemoryEventStore());
+    await store.appendToStream('account-4', [{ ...deposited(1), metadata: { timestamp: 'app-time' } }]);
+    expect((await store.readStream('account-4')).events[0]?.metadata).toMatchObject({ timestamp: 'app-time' });
+    const quiet = instrumentEmmettEventStore(getInMemoryEventStore(), { timestampKey: false });
+    await quiet.appendToStream('account-5', [deposited(1)]);
+    expect((await quiet.readStream('account-5')).events[0]?.metadata).not.toHaveProperty('timestamp');
   });
 
   it('counts a wrong expected version as a conflict and rethrows it', async () => {
@@ -91,7 +101,7 @@ describe('any store', () => {
   }
 
   it('keeps private fields, sync methods and non-operation members working', async () => {
-    const store = instrumentEventStore(new TinyStore(), { system: 'tiny', conventions: [] });
+    const store = instrumentEventStore(new TinyStore(), { system: 'tiny', conventions: [], timestampKey: false });
     await store.appendToStream('s', [{ type: 'A' }]);
     expect(store.readStream('s')).toEqual([{ type: 'A' }]);
     expect(store.size()).toBe(1);

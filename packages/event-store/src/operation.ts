@@ -89,14 +89,17 @@ function finish(b: Binding, a: OperationAttributes, start: number, span: Span | 
   span.end();
 }
 
-function withTraceContext(events: unknown, metadata: Record<string, string>): unknown {
+// Merges otelkit's entries into each event's metadata on a copy (the caller's objects stay as they were): trace
+// keys override (this append is their producer), the append time is only added where the app set none.
+function withMetadata(events: unknown, trace: Record<string, string>, timestamp: readonly [string, string] | undefined): unknown {
   const add = (event: unknown): unknown => {
     if (typeof event !== 'object' || event === null) return event;
     const existing = (event as { metadata?: unknown }).metadata;
     // Binary metadata is the app's own encoding; leave it alone.
     if (existing instanceof Uint8Array) return event;
-    const base = typeof existing === 'object' && existing !== null ? existing : {};
-    return { ...event, metadata: { ...base, ...metadata } };
+    const base = typeof existing === 'object' && existing !== null ? (existing as Record<string, unknown>) : {};
+    const time = timestamp === undefined || base[timestamp[0]] !== undefined ? undefined : { [timestamp[0]]: timestamp[1] };
+    return { ...event, metadata: { ...base, ...trace, ...time } };
   };
   return Array.isArray(events) ? events.map(add) : add(events);
 }
@@ -181,10 +184,17 @@ export function runOperation(s: StoreState, a: OperationAttributes, method: (...
     appended = Array.isArray(args[1]) ? args[1].length : args[1] === undefined ? 0 : 1;
     // The producing span: ours, or the upstream instrumentation's / the caller's when we make none.
     const producer = span?.spanContext() ?? trace.getActiveSpan()?.spanContext();
-    if (producer !== undefined && s.conventions.length > 0 && trace.isSpanContextValid(producer)) {
+    let traceEntries: Record<string, string> = {};
+    if (producer !== undefined && trace.isSpanContextValid(producer)) {
       // An upstream KurrentDB instrumentation writes its own span into `$traceId`/`$spanId`; leave those to it.
       const conventions = upstream ? s.conventions.filter((c) => c !== 'kurrentdb') : s.conventions;
-      args = [args[0], withTraceContext(args[1], traceMetadata(producer, conventions, s.options.traceContextKeys ?? b.keys)), ...args.slice(2)];
+      traceEntries = traceMetadata(producer, conventions, s.options.traceContextKeys ?? b.keys);
+    }
+    // When the event was appended, for projection lag in seconds (Emmett's stores record no time in metadata).
+    const timestampKey = s.options.timestampKey ?? 'timestamp';
+    const timestamp = timestampKey === false ? undefined : ([timestampKey, new Date(b.wallClock()).toISOString()] as const);
+    if (timestamp !== undefined || Object.keys(traceEntries).length > 0) {
+      args = [args[0], withMetadata(args[1], traceEntries, timestamp), ...args.slice(2)];
     }
   }
   let result: unknown;

@@ -7,7 +7,7 @@ import type { EventStorePackOptions } from './types.js';
 import type { TraceContextKeys } from './trace-context.js';
 
 function resolveOptions(raw: Readonly<Record<string, unknown>>, warn: (line: string) => void): EventStorePackOptions {
-  const out: { traceContextKeys?: TraceContextKeys; now?: () => number; kurrentdb?: boolean } = {};
+  const out: { traceContextKeys?: TraceContextKeys; now?: () => number; wallClock?: () => number; kurrentdb?: boolean } = {};
   const keys = raw.traceContextKeys;
   if (keys !== undefined) {
     const k = keys as Record<string, unknown>;
@@ -21,9 +21,11 @@ function resolveOptions(raw: Readonly<Record<string, unknown>>, warn: (line: str
     if (typeof raw.kurrentdb === 'boolean') out.kurrentdb = raw.kurrentdb;
     else warn('otelkit: pack event-store option kurrentdb must be a boolean; using true');
   }
-  if (raw.now !== undefined) {
-    if (typeof raw.now === 'function') out.now = raw.now as () => number;
-    else warn('otelkit: pack event-store option now must be a function; using performance.now');
+  for (const key of ['now', 'wallClock'] as const) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (typeof value === 'function') out[key] = value as () => number;
+    else warn(`otelkit: pack event-store option ${key} must be a function; using ${key === 'now' ? 'performance.now' : 'Date.now'}`);
   }
   return out;
 }

@@ -24,6 +24,12 @@ export interface InstrumentEventStoreOptions {
    * @default 'auto'
    */
   readonly spans?: boolean | 'auto';
+  /**
+   * Metadata key for the append time (ISO 8601), which `@otelkit/projections` reads for lag in seconds; kept when
+   * the app already set it. `false` writes none.
+   * @default 'timestamp'
+   */
+  readonly timestampKey?: string | false;
   /** Extra attributes for every span of this store (not metrics). */
   readonly spanAttributes?: Attributes;
 }
@@ -34,6 +40,8 @@ export interface EventStorePackOptions {
   readonly traceContextKeys?: TraceContextKeys;
   /** Monotonic clock in milliseconds for durations (tests inject one). @default performance.now */
   readonly now?: () => number;
+  /** Wall clock in milliseconds since the epoch for append timestamps (tests inject one). @default Date.now */
+  readonly wallClock?: () => number;
   /**
    * Patch `@kurrent/kurrentdb-client` automatically when the app loads it (every client is measured).
    * @default true

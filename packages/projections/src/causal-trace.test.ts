@@ -63,5 +63,8 @@ describe('causal trace', () => {
     expect(projection!.links).toHaveLength(1);
     expect(projection!.links[0]?.context.traceId).toBe(commandCtx.traceId);
     expect(projection!.links[0]?.context.spanId).toBe(append!.spanContext().spanId);
+    // The append time the event-store pack wrote into metadata gives the projection its lag in seconds.
+    const lag = (await t.point('projection.lag', { 'projection.name': 'balance' }))?.value;
+    expect(typeof lag === 'number' && lag >= 0 && lag < 60).toBe(true);
   });
 });
