@@ -1,0 +1,169 @@
+import {
+  metrics,
+  trace,
+  type Attributes,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  type ObservableGauge,
+  type ObservableResult,
+  type Tracer,
+} from '@opentelemetry/api';
+import { createInstruments, type StateSet } from '@otelkit/node';
+import { catalog, type ProjectionOutcome, type ProjectionState } from './catalog.js';
+import type { Position, ProjectionsPackOptions } from './types.js';
+
+const SCOPE = '@otelkit/projections';
+const [durationDef, eventsDef, lagDef, lagEventsDef, checkpointsDef, statusDef] = catalog;
+
+/** One projection by name: its frozen attribute objects, positions and current status. */
+export class ProjectionEntry {
+  readonly attributes: Attributes;
+  readonly outcomes: Readonly<Record<ProjectionOutcome, Attributes>>;
+  readonly spanName: string;
+  lastPosition: Position | undefined;
+  checkpoint: Position | undefined;
+  head: (() => Position | undefined | Promise<Position | undefined>) | undefined;
+  storedCheckpoint: (() => Position | undefined | Promise<Position | undefined>) | undefined;
+  catchingUpAbove = 100;
+  lagEvents: number | undefined;
+  state: ProjectionState = 'starting';
+
+  constructor(readonly name: string) {
+    this.attributes = Object.freeze({ 'projection.name': name });
+    const outcome = (o: ProjectionOutcome): Attributes => Object.freeze({ 'projection.name': name, 'projection.outcome': o });
+    this.outcomes = Object.freeze({ processed: outcome('processed'), skipped: outcome('skipped'), failed: outcome('failed') });
+    this.spanName = `projection ${name}`;
+  }
+
+  /** The position lag is measured from: the stored checkpoint when the app reports one, else the last handled. */
+  position(): Position | undefined {
+    return this.checkpoint ?? this.lastPosition;
+  }
+}
+
+/** The instruments and clocks projections record with; replaced when the pack is (re)bound. */
+export interface Binding {
+  readonly tracer: Tracer;
+  readonly duration: Histogram;
+  readonly events: Counter;
+  readonly lag: Gauge;
+  readonly checkpoints: Counter;
+  readonly status: StateSet;
+  readonly now: () => number;
+  readonly wallClock: () => number;
+  readonly lazyProvider: MeterProvider | undefined;
+  readonly unbind: () => void;
+}
+
+// Entries outlive bindings: positions and statuses carry over when the pack is rebound.
+const entries = new Map<string, ProjectionEntry>();
+let configured: ProjectionsPackOptions = {};
+let binding: Binding | undefined;
+
+/** The entry of projection `name`, created on first use. */
+export function entryFor(name: string): ProjectionEntry {
+  let entry = entries.get(name);
+  if (entry === undefined) {
+    entry = new ProjectionEntry(name);
+    entries.set(name, entry);
+  }
+  return entry;
+}
+
+function difference(head: Position, position: Position): number {
+  const d = typeof head === 'bigint' || typeof position === 'bigint' ? Number(BigInt(head) - BigInt(position)) : head - position;
+  return d > 0 ? d : 0;
+}
+
+function prefixed(namespace: string, name: string): string {
+  return namespace === '' ? name : `${namespace}.${name}`;
+}
+
+/** Sets the status, recording the state set only on a change. */
+export function setState(b: Binding, entry: ProjectionEntry, state: ProjectionState): void {
+  if (entry.state === state) return;
+  entry.state = state;
+  b.status.set(state, entry.attributes);
+}
+
+/** `catching_up` while lag in events is above the threshold, else `running`. */
+export function stateAfterSuccess(entry: ProjectionEntry): ProjectionState {
+  return entry.lagEvents !== undefined && entry.lagEvents > entry.catchingUpAbove ? 'catching_up' : 'running';
+}
+
+function bind(meter: Meter, tracer: Tracer, namespace: string, options: ProjectionsPackOptions, lazyProvider?: MeterProvider): Binding {
+  const i = createInstruments(meter, [durationDef, eventsDef, lagDef, checkpointsDef, statusDef], namespace);
+  // Lag in events is observed at collection time, so it keeps growing while a stalled projection handles nothing.
+  const lagEvents: ObservableGauge = meter.createObservableGauge(prefixed(namespace, lagEventsDef.name), {
+    description: lagEventsDef.description,
+    unit: lagEventsDef.unit,
+  });
+  const b: Binding = {
+    tracer,
+    duration: i['projection.duration'],
+    events: i['projection.events'],
+    lag: i['projection.lag'],
+    checkpoints: i['projection.checkpoints'],
+    status: i['projection.status'],
+    now: options.now ?? performance.now.bind(performance),
+    wallClock: options.wallClock ?? Date.now,
+    lazyProvider,
+    unbind: () => lagEvents.removeCallback(observeLag),
+  };
+  async function observeLag(result: ObservableResult): Promise<void> {
+    for (const entry of entries.values()) {
+      if (entry.head === undefined) continue;
+      let head: Position | undefined;
+      let stored: Position | undefined;
+      try {
+        head = await entry.head();
+        stored = await entry.storedCheckpoint?.();
+      } catch {
+        continue; // A failing head or checkpoint query must not break collection of every other metric.
+      }
+      if (stored !== undefined) entry.checkpoint = stored;
+      const position = entry.position();
+      if (head === undefined) continue;
+      entry.lagEvents = position === undefined ? difference(head, 0) : difference(head, position);
+      result.observe(entry.lagEvents, entry.attributes);
+      if (entry.state === 'running' || entry.state === 'catching_up') setState(b, entry, stateAfterSuccess(entry));
+    }
+  }
+  lagEvents.addCallback(observeLag);
+  // Gauges live in the meter: re-emit every known status into the new one.
+  for (const entry of entries.values()) b.status.set(entry.state, entry.attributes);
+  return b;
+}
+
+/** The current binding: core's, or a lazy one on the global API providers. */
+export function current(): Binding {
+  const b = binding;
+  if (b !== undefined && (b.lazyProvider === undefined || b.lazyProvider === metrics.getMeterProvider())) return b;
+  b?.unbind();
+  const provider = metrics.getMeterProvider();
+  binding = bind(provider.getMeter(SCOPE), trace.getTracer(SCOPE), '', configured, provider);
+  return binding;
+}
+
+/** Binds the API to core's meter and tracer (the pack's `setup`); returns the unbind function. */
+export function bindProjections(meter: Meter, tracer: Tracer, namespace = '', options: ProjectionsPackOptions = {}): () => void {
+  binding?.unbind();
+  const b = bind(meter, tracer, namespace, { ...configured, ...options });
+  binding = b;
+  return () => {
+    b.unbind();
+    if (binding === b) binding = undefined;
+  };
+}
+
+/** Options for use without otelkit's `start()` (pack options take precedence). */
+export function configureProjections(options: ProjectionsPackOptions): void {
+  configured = { ...options };
+  if (binding?.lazyProvider !== undefined) {
+    binding.unbind();
+    binding = undefined;
+  }
+}
