@@ -130,6 +130,29 @@ describe('bad configuration values', () => {
     expect(lines.at(-1)).toMatch(/OTELKIT_STRICT=true .* exiting with code 1 \[OTELKIT_E_STRICT\]/);
   });
 
+  it('a variable the OTLP exporter parses again still gives one line', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const run = spawnApp('app.mjs', {
+        cwd: app.dir,
+        env: {
+          OTEL_EXPORTER_OTLP_TIMEOUT: 'abc',
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-team=core,garbage',
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: receiver.grpcUrl,
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.httpUrl}/v1/traces`,
+          OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+        },
+      });
+      const { code } = await run.exited;
+      expect(code, run.stderr()).toBe(0);
+      await expectMetric(receiver, { name: 'fixture.requests', value: 3 });
+      expect(run.otelkitLines().filter((l) => l.includes('OTEL_EXPORTER_OTLP_TIMEOUT'))).toHaveLength(1);
+      expect(run.otelkitLines().filter((l) => l.includes('OTEL_EXPORTER_OTLP_HEADERS'))).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('a broken OTEL_CONFIG_FILE is one line and the app runs', async () => {
     const run = spawnApp('app.mjs', {
       cwd: app.dir,

@@ -1,5 +1,6 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
+import { ENV_VARS } from '../config/env.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LogLevel } from '../types.js';
@@ -36,6 +37,12 @@ function safeJson(value: unknown): string {
 export function routeDiagnostics(logger: Logger, level: LogLevel, warn: (key: string, message: string) => void): void {
   const limited = (kind: string) => (message: string, ...args: unknown[]): void => {
     const line = text(message, args);
+    // The OTLP exporters parse some OTEL_* variables again; otelkit already reported a bad value in its own line.
+    const variable = /\b(OTEL_[A-Z_]+)\b/.exec(line)?.[1];
+    if (variable !== undefined && ENV_VARS.includes(variable)) {
+      logger.debug(`otelkit: [otel ${kind}] ${line}`);
+      return;
+    }
     // A timed-out push is the same outage the exporter wrapper already reports: share its once-a-minute budget.
     if (/^PeriodicExportingMetricReader: metrics export/.test(message)) {
       const what = line.replace(/^PeriodicExportingMetricReader: /, '');
