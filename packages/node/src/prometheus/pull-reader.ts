@@ -171,8 +171,10 @@ export class PrometheusPullReader extends MetricReader {
       return;
     }
     const { contentType, body } = await this.render(req.headers.accept);
-    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    // Encode once: the length header and the body come from the same buffer.
+    const bytes = Buffer.from(body, 'utf8');
+    res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
   }
 
   #fail(res: ServerResponse, error: unknown): void {
