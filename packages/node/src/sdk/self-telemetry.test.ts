@@ -7,6 +7,7 @@ import {
   type PushMetricExporter,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../logger.js';
 import { SelfTelemetry } from './self-telemetry.js';
@@ -95,6 +96,33 @@ describe('SelfTelemetry', () => {
     expect(points.map((p) => [p.attributes['otelkit.instrument'], p.value])).toEqual([['orders', 1]]);
     expect(logger.lines.filter((l) => l.includes('metric orders exceeded the cardinality limit'))).toHaveLength(1);
     await appProvider.shutdown();
+    await selfProvider.shutdown();
+  });
+});
+
+describe('spans dropped', () => {
+  it('counts spans the batch processor drops on a full queue as otelkit.spans.dropped{queue_full}', async () => {
+    const self = new SelfTelemetry(collectingLogger(), () => {});
+    const selfExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const selfReader = new PeriodicExportingMetricReader({ exporter: selfExporter, exportIntervalMillis: 60_000 });
+    const selfProvider = new MeterProvider({ readers: [selfReader] });
+    self.bind(selfProvider.getMeter('otelkit'));
+
+    const spans = new InMemorySpanExporter();
+    const processor = new BatchSpanProcessor({
+      exporter: self.wrapSpanExporter(spans, 'memory'),
+      maxQueueSize: 4,
+      maxExportBatchSize: 4,
+      scheduledDelayMillis: 60_000,
+      selfObsMeterProvider: self.spanProcessorMeterProvider(),
+    });
+    const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('t');
+    for (let i = 0; i < 10; i++) tracer.startSpan(`s${i}`).end();
+    await processor.forceFlush();
+
+    expect(spans.getFinishedSpans().length).toBeLessThan(10);
+    const dropped = await sums(selfExporter, selfReader, 'otelkit.spans.dropped');
+    expect(dropped.map((p) => [p.attributes['otelkit.reason'], p.value])).toEqual([['queue_full', 10 - spans.getFinishedSpans().length]]);
     await selfProvider.shutdown();
   });
 });
