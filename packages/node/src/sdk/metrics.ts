@@ -2,6 +2,7 @@ import {
   ConsoleMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
+  type CollectionResult,
   type IMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
@@ -47,6 +48,14 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
   let standalonePull: PrometheusPullReader | undefined;
   if (m.exporters.includes('prometheus')) {
     const p = m.prometheus;
+    // Pull-only: scrapes go through this source so cardinality overflows are noticed as on the push path.
+    const ownCollection = {
+      collect: async (): Promise<CollectionResult> => {
+        const result = await reader.collect();
+        self.checkOverflow(result.resourceMetrics);
+        return result;
+      },
+    };
     const reader: PrometheusPullReader = createPrometheusPullReader({
       host: p.host,
       port: p.port,
@@ -56,7 +65,7 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
       cardinalitySelector: () => limit,
       // With OTLP on too, the endpoint serves the OTLP reader's cumulative collection: each measurement is then
       // aggregated once instead of once per reader, and both paths show the same numbers.
-      ...(otlpReader === undefined ? {} : { source: otlpReader }),
+      source: otlpReader ?? ownCollection,
     });
     waits.push(reader.ready);
     if (otlpReader === undefined) readers.push(reader);

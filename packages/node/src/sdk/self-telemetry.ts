@@ -66,7 +66,8 @@ export class SelfTelemetry {
     );
   }
 
-  #checkOverflow(metrics: ResourceMetrics): void {
+  /** Notes instruments whose collection holds an overflow series (each counted and logged once). */
+  checkOverflow(metrics: ResourceMetrics): void {
     for (const scope of metrics.scopeMetrics) {
       for (const metric of scope.metrics) {
         const name = metric.descriptor.name;
@@ -86,7 +87,7 @@ export class SelfTelemetry {
   wrapMetricExporter(exporter: PushMetricExporter, label: string): PushMetricExporter {
     const wrapped: PushMetricExporter = {
       export: (metrics, done) => {
-        this.#checkOverflow(metrics);
+        this.checkOverflow(metrics);
         safeExport(() => exporter.export(metrics, (r) => {
           this.#record('metrics', label, r, 1);
           done(r);
