@@ -1,7 +1,7 @@
 // A local OTLP receiver for process tests: OTLP/HTTP (protobuf and JSON) and OTLP/gRPC on port 0 of 127.0.0.1.
 // Protobuf payloads are decoded with the protobufjs root generated from opentelemetry-proto that
-// @opentelemetry/otlp-transformer shipped up to 0.217 (installed under an alias as a dev dependency of
-// @otelkit/node); JSON payloads are parsed and normalised into the same shape.
+// @opentelemetry/otlp-transformer shipped up to 0.217 (installed under an alias in test/package.json);
+// JSON payloads are parsed and normalised into the same shape.
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
@@ -13,8 +13,8 @@ interface ProtoType {
   toObject(message: unknown, options: object): Obj;
 }
 
-const requireFromCore = createRequire(new URL('../../packages/node/package.json', import.meta.url));
-const root = requireFromCore('@opentelemetry/otlp-transformer-protobufjs/build/src/generated/root.js') as {
+const require = createRequire(import.meta.url);
+const root = require('@opentelemetry/otlp-transformer-protobufjs/build/src/generated/root.js') as {
   opentelemetry: { proto: { collector: Record<'metrics' | 'trace', { v1: Record<string, ProtoType> }> } };
 };
 const MetricsRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest as ProtoType;
