@@ -5,6 +5,7 @@ import { describeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { collectCatalog, formatCatalog } from './catalog.js';
 import { formatDoctor, runDoctor } from './doctor.js';
+import { exportOptionsFrom, exportProblems, formatExport, runExport } from './export.js';
 import { formatProbe, runProbe } from './probe.js';
 
 const HELP = `Usage: otelkit <command> [options]
@@ -17,12 +18,21 @@ Commands:
               Send a probe metric and span over OTLP and wait until Prometheus and Jaeger can query them.
   catalog     List the metrics of the installed packs (and the runtime metrics): OTel name, Prometheus name,
               kind, unit, attributes.
+  export [--out <dir>] [--namespace <ns>] [--only dashboards|rules] [--force]
+              Write the Grafana dashboards and Prometheus alert rules of the installed packs to
+              <dir>/grafana/dashboards/<pack>.json and <dir>/prometheus/rules/<pack>.rules.yml, one line per
+              file. Refuses (exit 1, writes nothing) when a file exists with other content, unless --force.
 
 Options:
   --json                 Machine-readable output.
   --timeout <seconds>    Per-check timeout for doctor (default 3), probe wait for --probe (default 60).
   --prometheus <url>     Prometheus base URL for --probe (default http://localhost:9090).
   --jaeger <url>         Jaeger query base URL for --probe (default http://localhost:16686).
+  --out <dir>            Target directory for export (default ./otelkit-artifacts).
+  --namespace <ns>       Metric namespace the exported queries use (default OTELKIT_METRIC_NAMESPACE, else none;
+                         --namespace '' for none).
+  --only <what>          Export only dashboards or only rules.
+  --force                Let export overwrite files that differ.
   -h, --help             Show this help.
   -v, --version          Show the version.
 
@@ -41,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         prometheus: { type: 'string', default: 'http://localhost:9090' },
         jaeger: { type: 'string', default: 'http://localhost:16686' },
+        out: { type: 'string' },
+        namespace: { type: 'string' },
+        only: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -64,6 +78,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`otelkit: --timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}\n`);
     return 2;
   }
+  if (command !== 'export') {
+    const exportOnly = (['out', 'namespace', 'only', 'force'] as const).filter((k) => values[k] !== undefined);
+    if (exportOnly.length > 0) {
+      process.stderr.write(`otelkit: --${exportOnly.join(', --')} only applies to otelkit export\n`);
+      return 2;
+    }
+  }
   const print = (data: unknown, text: string): void => void process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : text}\n`);
   const config = resolveConfig({}, { entry: undefined });
 
@@ -82,6 +103,18 @@ async function main(argv: string[]): Promise<number> {
       const catalog = await collectCatalog(config);
       print(catalog, formatCatalog(catalog));
       return catalog.errors.length === 0 ? 0 : 1;
+    }
+    case 'export': {
+      const options = exportOptionsFrom(values, positionals, config);
+      if ('error' in options) {
+        process.stderr.write(`otelkit: ${options.error} (see otelkit --help)\n`);
+        return 2;
+      }
+      const report = await runExport(config, options);
+      for (const line of exportProblems(report)) process.stderr.write(`${line}\n`);
+      const text = formatExport(report);
+      if (values.json || text !== '') print(report, text);
+      return report.ok ? 0 : 1;
     }
     default:
       process.stderr.write(`otelkit: unknown command ${JSON.stringify(command)}\n\n${HELP}\n`);
