@@ -1,7 +1,10 @@
 // (a) Startup: wall time from spawn until the trivial app's first line runs, and peak RSS (VmHWM) once the process
 // has settled, for bare node, otelkit's register entry, NodeSDK with the same exporters, and the upstream
 // auto-instrumentations register entry. Runs are interleaved so machine noise hits every variant alike.
+// A second pass measures peak RSS after the first export: otelkit imports its OTLP exporter modules only when the
+// first batch leaves, so the startup figure alone leaves them out while NodeSDK loads its exporters up front.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from './lib/sinks.mjs';
@@ -28,8 +31,28 @@ function peakRssKiB(pid) {
   return m ? Number(m[1]) : NaN;
 }
 
-async function runOnce(scenario, sinks, { settleMs, checkPull }) {
+// Export phase: the same short schedule for every variant (otelkit, NodeSDK and the auto-instrumentations entry
+// each read what they support of it), and a resource attribute that lets the sinks tell this process's exports.
+const EXPORT_ENV = { OTEL_METRIC_EXPORT_INTERVAL: '500', OTEL_METRIC_EXPORT_TIMEOUT: '500', OTEL_BSP_SCHEDULE_DELAY: '500' };
+
+function waitForLine(child, line, what) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      if (out.includes(line)) {
+        child.stdout.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before printing ${line}`)));
+  });
+}
+
+async function runOnce(scenario, sinks, { settleMs, checkPull, afterExport = false, exportTimeoutMs = 10_000 }) {
   const port = await freePort();
+  const marker = randomUUID();
   const env = {
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL'))),
     OTEL_SERVICE_NAME: 'bench-app',
@@ -44,12 +67,16 @@ async function runOnce(scenario, sinks, { settleMs, checkPull }) {
     OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
     // No cloud metadata probes: every variant stays on loopback.
     OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
+    ...(afterExport ? { ...EXPORT_ENV, OTEL_RESOURCE_ATTRIBUTES: `bench.run=${marker}`, BENCH_RECORD: '1' } : {}),
   };
+  const watch = afterExport ? sinks.watch(marker) : undefined;
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...scenario.args, 'main.mjs'], { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  const recorded = afterExport ? waitForLine(child, 'bench:recorded', scenario.id) : undefined;
+  recorded?.catch(() => {});
   const readyMs = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -58,6 +85,19 @@ async function runOnce(scenario, sinks, { settleMs, checkPull }) {
     });
     child.once('exit', (code) => reject(new Error(`${scenario.id} exited (${code}) before the app ran: ${stderr}`)));
   });
+  let exported;
+  try {
+    if (afterExport) {
+      await recorded;
+      // Bare node has no exporter: its figure is read the same settle time after the app recorded.
+      if (scenario.id !== 'bare') {
+        exported = await watch.until((c) => c.metrics >= 1 && c.traces >= 1, exportTimeoutMs);
+        exported.afterMs = Number(process.hrtime.bigint() - started) / 1e6 - readyMs;
+      }
+    }
+  } finally {
+    watch?.stop();
+  }
   await new Promise((r) => setTimeout(r, settleMs));
   const rssKiB = peakRssKiB(child.pid);
   let pull;
@@ -72,11 +112,18 @@ async function runOnce(scenario, sinks, { settleMs, checkPull }) {
   }
   child.kill('SIGKILL');
   await exited;
-  return { readyMs, rssKiB, pull, stderr };
+  return { readyMs, rssKiB, pull, stderr, exported };
 }
 
-export async function benchStartup(sinks, { runs = 10, settleMs = 400 } = {}) {
-  const results = Object.fromEntries(STARTUP_SCENARIOS.map((s) => [s.id, { wall: [], rss: [], pull: undefined, stderr: '' }]));
+/**
+ * `runs` interleaved startup runs per variant after one warm-up each, then `exportRuns` interleaved runs in which
+ * the app records one counter increment and one span and peak RSS is read `settleMs` after the sinks have received
+ * a metrics export and a trace export from that process (or after `exportTimeoutMs`, counted as a timeout).
+ */
+export async function benchStartup(sinks, { runs = 10, exportRuns = 5, settleMs = 400, exportTimeoutMs = 10_000 } = {}) {
+  const results = Object.fromEntries(
+    STARTUP_SCENARIOS.map((s) => [s.id, { wall: [], rss: [], exportRss: [], exportAfter: [], timeouts: [], pull: undefined, stderr: '' }]),
+  );
   for (const s of STARTUP_SCENARIOS) {
     // One unmeasured run per variant warms the file cache (and Node's compile cache where a variant enables it).
     const r = await runOnce(s, sinks, { settleMs, checkPull: true });
@@ -90,12 +137,29 @@ export async function benchStartup(sinks, { runs = 10, settleMs = 400 } = {}) {
       results[s.id].rss.push(r.rssKiB / 1024);
     }
   }
-  return STARTUP_SCENARIOS.map((s) => ({
-    ...s,
-    wallMs: median(results[s.id].wall),
-    rssMiB: median(results[s.id].rss),
-    pull: results[s.id].pull,
-    stderr: results[s.id].stderr,
-    runs,
-  }));
+  for (let i = 0; i < exportRuns; i++) {
+    for (const s of STARTUP_SCENARIOS) {
+      const r = await runOnce(s, sinks, { settleMs, checkPull: false, afterExport: true, exportTimeoutMs });
+      const res = results[s.id];
+      res.exportRss.push(r.rssKiB / 1024);
+      if (r.exported?.timedOut) res.timeouts.push(`${r.exported.metrics} metrics / ${r.exported.traces} trace exports`);
+      else if (r.exported !== undefined) res.exportAfter.push(r.exported.afterMs);
+    }
+  }
+  return STARTUP_SCENARIOS.map((s) => {
+    const res = results[s.id];
+    return {
+      ...s,
+      wallMs: median(res.wall),
+      rssMiB: median(res.rss),
+      exportRssMiB: median(res.exportRss),
+      // Median time from the app's first line until both exports had arrived (runs that timed out excluded).
+      exportAfterMs: res.exportAfter.length > 0 ? median(res.exportAfter) : undefined,
+      exportTimeouts: res.timeouts,
+      pull: res.pull,
+      stderr: res.stderr,
+      runs,
+      exportRuns,
+    };
+  });
 }

@@ -1,19 +1,55 @@
 // Local OTLP sinks so the benchmarks export for real without a collector: an OTLP/gRPC endpoint (HTTP/2, answers
 // every Export with an empty response and grpc-status 0) and an OTLP/HTTP endpoint (200, empty protobuf body).
+// `watch(marker)` counts the metrics and trace exports whose payload carries `marker` (a resource attribute value
+// set per process), so the startup benchmark can tell when one particular process has really exported.
 import { createServer as createH2Server } from 'node:http2';
 import { createServer as createHttpServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 function listen(server) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 }
 
+/** `metrics`, `traces` or `logs` from an OTLP gRPC method path or OTLP/HTTP path. */
+function signalOf(path) {
+  if (/MetricsService|\/v1\/metrics/.test(path)) return 'metrics';
+  if (/TraceService|\/v1\/traces/.test(path)) return 'traces';
+  return 'logs';
+}
+
+function tryGunzip(buf) {
+  try {
+    return gunzipSync(buf);
+  } catch {
+    return buf;
+  }
+}
+
+/** The protobuf payload of one length-prefixed gRPC message (flag byte 1 = compressed, gzip is all OTel JS sends). */
+function grpcPayload(body) {
+  if (body.length < 5) return body;
+  const payload = body.subarray(5, 5 + body.readUInt32BE(1));
+  return body[0] === 1 ? tryGunzip(payload) : payload;
+}
+
 export async function startSinks() {
   let requests = 0;
+  const watches = new Set();
+  const seen = (signal, payload) => {
+    requests++;
+    for (const w of watches) {
+      if (payload.includes(w.marker)) {
+        w.counts[signal]++;
+        w.check();
+      }
+    }
+  };
   const grpc = createH2Server();
-  grpc.on('stream', (stream) => {
-    stream.on('data', () => {});
+  grpc.on('stream', (stream, headers) => {
+    const chunks = [];
+    stream.on('data', (d) => chunks.push(d));
     stream.on('end', () => {
-      requests++;
+      seen(signalOf(String(headers[':path'])), grpcPayload(Buffer.concat(chunks)));
       stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
       // One length-prefixed gRPC message of length 0: an empty Export*ServiceResponse.
@@ -22,9 +58,11 @@ export async function startSinks() {
   });
   grpc.on('session', (session) => session.on('error', () => {}));
   const http = createHttpServer((req, res) => {
-    req.resume();
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
     req.on('end', () => {
-      requests++;
+      const body = Buffer.concat(chunks);
+      seen(signalOf(req.url ?? ''), req.headers['content-encoding'] === 'gzip' ? tryGunzip(body) : body);
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
@@ -34,6 +72,30 @@ export async function startSinks() {
     httpUrl: `http://127.0.0.1:${httpPort}`,
     get requests() {
       return requests;
+    },
+    /**
+     * Starts counting exports that carry `marker`. `until(predicate, timeoutMs)` resolves with the counts once
+     * `predicate(counts)` holds, or with `timedOut: true` after `timeoutMs`; `stop()` ends the watch.
+     */
+    watch(marker) {
+      const w = { marker: Buffer.from(marker), counts: { metrics: 0, traces: 0, logs: 0 }, check: () => {} };
+      watches.add(w);
+      return {
+        counts: w.counts,
+        until(predicate, timeoutMs) {
+          return new Promise((resolve) => {
+            const finish = (timedOut) => {
+              clearTimeout(timer);
+              w.check = () => {};
+              resolve({ ...w.counts, timedOut });
+            };
+            const timer = setTimeout(() => finish(true), timeoutMs);
+            w.check = () => predicate(w.counts) && finish(false);
+            w.check();
+          });
+        },
+        stop: () => watches.delete(w),
+      };
     },
     async close() {
       grpc.close();
