@@ -1,6 +1,5 @@
 import {
   context,
-  metrics,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -8,14 +7,13 @@ import {
   type Counter,
   type Histogram,
   type Meter,
-  type MeterProvider,
   type ObservableResult,
   type ObservableUpDownCounter,
   type Span,
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { createInstruments } from '@otelkit/node';
+import { createInstruments, createLateBinding } from '@otelkit/node';
 import { catalog, type CommandOutcome } from './catalog.js';
 import { classifyCommandError, errorTypeOf } from './classify.js';
 import type { CommandCallOptions, CommandClassifier, CommandsOptions } from './types.js';
@@ -67,15 +65,11 @@ interface Binding {
   readonly spans: boolean;
   readonly classify: CommandClassifier | undefined;
   readonly now: () => number;
-  /** The global provider a lazy binding was made from; undefined when core bound us in setup. */
-  readonly lazyProvider: MeterProvider | undefined;
   readonly unbind: () => void;
 }
 
 // Entries outlive bindings: commands in flight while the pack is rebound still decrement the right counter.
 const entries = new Map<string, CommandEntry>();
-let configured: CommandsOptions = {};
-let binding: Binding | undefined;
 
 function entryFor(type: string): CommandEntry {
   let entry = entries.get(type);
@@ -94,7 +88,7 @@ function prefixed(namespace: string, name: string): string {
   return namespace === '' ? name : `${namespace}.${name}`;
 }
 
-function bind(meter: Meter, tracer: Tracer, namespace: string, options: CommandsOptions, lazyProvider?: MeterProvider): Binding {
+function bind(meter: Meter, tracer: Tracer, namespace: string, options: CommandsOptions): Binding {
   const { 'command.duration': duration, 'command.retries': retries } = createInstruments(meter, [durationDef, retriesDef], namespace);
   // In-flight counts are kept in a plain number per type and observed at collection time: two SDK calls fewer per
   // command than a synchronous up-down counter, with the same exported series.
@@ -110,42 +104,25 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: Commands
     spans: options.spans ?? true,
     classify: options.classify,
     now: options.now ?? performance.now.bind(performance),
-    lazyProvider,
     unbind: () => active.removeCallback(observeActive),
   };
 }
 
-function current(): Binding {
-  const b = binding;
-  // Without otelkit's start(), bind to the global API; rebind if the app registers a provider later.
-  if (b !== undefined && (b.lazyProvider === undefined || b.lazyProvider === metrics.getMeterProvider())) return b;
-  b?.unbind();
-  const provider = metrics.getMeterProvider();
-  binding = bind(provider.getMeter(SCOPE), trace.getTracer(SCOPE), '', configured, provider);
-  return binding;
-}
+// Without otelkit's start(), the API binds to the global providers and rebinds if the app registers one later.
+const late = createLateBinding(SCOPE, bind);
+const current = late.current;
 
 /**
  * Binds the explicit API to a meter and tracer (the pack's `setup` does this with core's). Returns the function
  * that unbinds; afterwards the API falls back to the global `@opentelemetry/api` providers.
  */
 export function bindCommands(meter: Meter, tracer: Tracer, namespace = '', options: CommandsOptions = {}): () => void {
-  binding?.unbind();
-  const b = bind(meter, tracer, namespace, { ...configured, ...options });
-  binding = b;
-  return () => {
-    b.unbind();
-    if (binding === b) binding = undefined;
-  };
+  return late.bindTo(meter, tracer, namespace, options);
 }
 
 /** Sets options for the explicit API when otelkit's `start()` is not used (pack options take precedence). */
 export function configureCommands(options: CommandsOptions): void {
-  configured = { ...options };
-  if (binding?.lazyProvider !== undefined) {
-    binding.unbind();
-    binding = undefined;
-  }
+  late.configure(options);
 }
 
 function classify(error: unknown, type: string, b: Binding, call: CommandCallOptions | undefined): CommandOutcome {

@@ -1,5 +1,5 @@
-import { metrics, trace, type Counter, type Histogram, type Meter, type MeterProvider, type Tracer } from '@opentelemetry/api';
-import { createInstruments } from '@otelkit/node';
+import type { Counter, Histogram, Meter, Tracer } from '@opentelemetry/api';
+import { createInstruments, createLateBinding } from '@otelkit/node';
 import { catalog } from './catalog.js';
 import type { TraceContextKeys } from './trace-context.js';
 import type { EventStorePackOptions } from './types.js';
@@ -15,13 +15,12 @@ export interface Binding {
   readonly now: () => number;
   readonly wallClock: () => number;
   readonly keys: TraceContextKeys;
-  readonly lazyProvider: MeterProvider | undefined;
+  readonly unbind: () => void;
 }
 
-let configured: EventStorePackOptions = {};
-let binding: Binding | undefined;
+const noop = (): void => undefined;
 
-function bind(meter: Meter, tracer: Tracer, namespace: string, options: EventStorePackOptions, lazyProvider?: MeterProvider): Binding {
+function bind(meter: Meter, tracer: Tracer, namespace: string, options: EventStorePackOptions): Binding {
   const i = createInstruments(meter, catalog, namespace);
   return {
     tracer,
@@ -31,31 +30,23 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: EventSto
     now: options.now ?? performance.now.bind(performance),
     wallClock: options.wallClock ?? Date.now,
     keys: options.traceContextKeys ?? {},
-    lazyProvider,
+    // Synchronous instruments only: nothing to remove from the meter.
+    unbind: noop,
   };
 }
 
+// Without otelkit's start(), the API binds to the global providers and rebinds if the app registers one later.
+const late = createLateBinding(SCOPE, bind);
+
 /** The current binding: core's, or a lazy one on the global API providers. */
-export function current(): Binding {
-  const b = binding;
-  if (b !== undefined && (b.lazyProvider === undefined || b.lazyProvider === metrics.getMeterProvider())) return b;
-  const provider = metrics.getMeterProvider();
-  binding = bind(provider.getMeter(SCOPE), trace.getTracer(SCOPE), '', configured, provider);
-  return binding;
-}
+export const current: () => Binding = late.current;
 
 /** Binds the API to core's meter and tracer (the pack's `setup`); returns the unbind function. */
 export function bindEventStore(meter: Meter, tracer: Tracer, namespace = '', options: EventStorePackOptions = {}): () => void {
-  const b = bind(meter, tracer, namespace, { ...configured, ...options });
-  binding = b;
-  return () => {
-    if (binding === b) binding = undefined;
-  };
+  return late.bindTo(meter, tracer, namespace, options);
 }
 
 /** Options for use without otelkit's `start()` (pack options take precedence). */
 export function configureEventStore(options: EventStorePackOptions): void {
-  configured = { ...options };
-  if (binding?.lazyProvider !== undefined) binding = undefined;
+  late.configure(options);
 }
-

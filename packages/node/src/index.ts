@@ -3,6 +3,8 @@ export type { AttributeDefinition, AttributeValues, Catalog, InstrumentKind, Met
 export { createInstruments } from './instruments.js';
 export type { Instruments, StateSet } from './instruments.js';
 export { definePack, isPackDefinition } from './pack.js';
+export { createLateBinding } from './late-binding.js';
+export type { Bound, LateBinding } from './late-binding.js';
 export type { PackArtifacts, PackContext, PackDefinition, PackHandle } from './pack.js';
 export type { Logger } from './logger.js';
 export { otlpTypeOf, prometheusLabel, prometheusMetricName, prometheusName, prometheusNameForKind, prometheusTypeOf } from './prometheus/naming.js';

@@ -1,17 +1,14 @@
 import {
-  metrics,
-  trace,
   type Attributes,
   type Counter,
   type Gauge,
   type Histogram,
   type Meter,
-  type MeterProvider,
   type ObservableGauge,
   type ObservableResult,
   type Tracer,
 } from '@opentelemetry/api';
-import { createInstruments, type StateSet } from '@otelkit/node';
+import { createInstruments, createLateBinding, type StateSet } from '@otelkit/node';
 import { catalog, type ProjectionOutcome, type ProjectionState } from './catalog.js';
 import type { Position, ProjectionsPackOptions } from './types.js';
 
@@ -54,14 +51,11 @@ export interface Binding {
   readonly status: StateSet;
   readonly now: () => number;
   readonly wallClock: () => number;
-  readonly lazyProvider: MeterProvider | undefined;
   readonly unbind: () => void;
 }
 
 // Entries outlive bindings: positions and statuses carry over when the pack is rebound.
 const entries = new Map<string, ProjectionEntry>();
-let configured: ProjectionsPackOptions = {};
-let binding: Binding | undefined;
 
 /** The entry of projection `name`, created on first use. */
 export function entryFor(name: string): ProjectionEntry {
@@ -94,7 +88,7 @@ export function stateAfterSuccess(entry: ProjectionEntry): ProjectionState {
   return entry.lagEvents !== undefined && entry.lagEvents > entry.catchingUpAbove ? 'catching_up' : 'running';
 }
 
-function bind(meter: Meter, tracer: Tracer, namespace: string, options: ProjectionsPackOptions, lazyProvider?: MeterProvider): Binding {
+function bind(meter: Meter, tracer: Tracer, namespace: string, options: ProjectionsPackOptions): Binding {
   const i = createInstruments(meter, [durationDef, eventsDef, lagDef, checkpointsDef, statusDef], namespace);
   // Lag in events is observed at collection time, so it keeps growing while a stalled projection handles nothing.
   const lagEvents: ObservableGauge = meter.createObservableGauge(prefixed(namespace, lagEventsDef.name), {
@@ -110,7 +104,6 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: Projecti
     status: i['projection.status'],
     now: options.now ?? performance.now.bind(performance),
     wallClock: options.wallClock ?? Date.now,
-    lazyProvider,
     unbind: () => lagEvents.removeCallback(observeLag),
   };
   async function observeLag(result: ObservableResult): Promise<void> {
@@ -138,32 +131,18 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: Projecti
   return b;
 }
 
+// Without otelkit's start(), the API binds to the global providers and rebinds if the app registers one later.
+const late = createLateBinding(SCOPE, bind);
+
 /** The current binding: core's, or a lazy one on the global API providers. */
-export function current(): Binding {
-  const b = binding;
-  if (b !== undefined && (b.lazyProvider === undefined || b.lazyProvider === metrics.getMeterProvider())) return b;
-  b?.unbind();
-  const provider = metrics.getMeterProvider();
-  binding = bind(provider.getMeter(SCOPE), trace.getTracer(SCOPE), '', configured, provider);
-  return binding;
-}
+export const current: () => Binding = late.current;
 
 /** Binds the API to core's meter and tracer (the pack's `setup`); returns the unbind function. */
 export function bindProjections(meter: Meter, tracer: Tracer, namespace = '', options: ProjectionsPackOptions = {}): () => void {
-  binding?.unbind();
-  const b = bind(meter, tracer, namespace, { ...configured, ...options });
-  binding = b;
-  return () => {
-    b.unbind();
-    if (binding === b) binding = undefined;
-  };
+  return late.bindTo(meter, tracer, namespace, options);
 }
 
 /** Options for use without otelkit's `start()` (pack options take precedence). */
 export function configureProjections(options: ProjectionsPackOptions): void {
-  configured = { ...options };
-  if (binding?.lazyProvider !== undefined) {
-    binding.unbind();
-    binding = undefined;
-  }
+  late.configure(options);
 }
