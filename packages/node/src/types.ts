@@ -132,6 +132,37 @@ export interface NamedSampler {
   readonly ratio?: number;
 }
 
+/**
+ * The batch span processor in front of every trace exporter. `maxExportBatchSize` above `maxQueueSize` is
+ * lowered to it (with one `otelkit:` line when the batch size came from env or the config file).
+ */
+export interface BatchSpanOptions {
+  /**
+   * Wait after a span ends before its batch is exported.
+   * @default 5000
+   * Env: `OTEL_BSP_SCHEDULE_DELAY` (milliseconds).
+   */
+  scheduleDelayMillis?: number;
+  /**
+   * Upper bound on one batch export.
+   * @default 30000
+   * Env: `OTEL_BSP_EXPORT_TIMEOUT` (milliseconds).
+   */
+  exportTimeoutMillis?: number;
+  /**
+   * Spans buffered for export; more are dropped and counted as `otelkit.spans.dropped`.
+   * @default 2048
+   * Env: `OTEL_BSP_MAX_QUEUE_SIZE`.
+   */
+  maxQueueSize?: number;
+  /**
+   * Spans per export request; a full batch is exported without waiting for the delay.
+   * @default 512
+   * Env: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`.
+   */
+  maxExportBatchSize?: number;
+}
+
 /** Tracing pipeline options. */
 export interface TracesOptions {
   /**
@@ -147,6 +178,8 @@ export interface TracesOptions {
    * Env: `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`.
    */
   sampler?: SamplerName | NamedSampler | Sampler;
+  /** Batch span processor settings. */
+  batch?: BatchSpanOptions;
 }
 
 /** Options of `start()`. Everything is optional; code options win over the config file, env and defaults. */

@@ -3,6 +3,7 @@ import { isPackDefinition } from '../pack.js';
 import type { OtelkitOptions, OtlpExporterOptions } from '../types.js';
 import type { ConfigLayer, OtlpLayer } from './layer.js';
 import {
+  BATCH_FIELDS,
   dropNone,
   isRejection,
   METRICS_EXPORTERS,
@@ -105,6 +106,22 @@ export function readCodeLayer(options: OtelkitOptions): ConfigLayer {
       layer.samplerName = check('traces.sampler.name', s.name, parseSamplerName(str('traces.sampler.name', s.name)));
       if (s.ratio !== undefined) layer.samplerRatio = check('traces.sampler.ratio', s.ratio, parseRatio(s.ratio));
     } else if (s !== undefined) fail('traces.sampler', s, 'a sampler name, { name, ratio } or a Sampler');
+    const b = t.batch;
+    if (b !== undefined) {
+      for (const field of BATCH_FIELDS) {
+        const value = b[field.key];
+        if (value === undefined) continue;
+        const path = `traces.batch.${field.key}`;
+        if (typeof value !== 'number') fail(path, value, 'a number');
+        (layer.batch ??= {})[field.key] = check(path, value, field.parse(value));
+      }
+      const { maxQueueSize, maxExportBatchSize } = layer.batch ?? {};
+      if (maxQueueSize !== undefined && maxExportBatchSize !== undefined && maxExportBatchSize > maxQueueSize) {
+        fail('traces.batch.maxExportBatchSize', maxExportBatchSize, `at most traces.batch.maxQueueSize (${maxQueueSize})`);
+      }
+      if (layer.batch?.maxQueueSize !== undefined) (layer.batchSources ??= {}).maxQueueSize = 'start({ traces.batch.maxQueueSize })';
+      if (layer.batch?.maxExportBatchSize !== undefined) (layer.batchSources ??= {}).maxExportBatchSize = 'start({ traces.batch.maxExportBatchSize })';
+    }
   }
 
   const pr = options.propagators;

@@ -2,6 +2,7 @@ import type { ConfigProblem } from '../errors.js';
 import { redact } from '../errors.js';
 import type { ConfigLayer, OtlpLayer } from './layer.js';
 import {
+  BATCH_FIELDS,
   dropNone,
   isRejection,
   METRICS_EXPORTERS,
@@ -44,6 +45,7 @@ export const ENV_VARS: readonly string[] = [
   'OTEL_METRIC_EXPORT_TIMEOUT',
   'OTEL_TRACES_SAMPLER',
   'OTEL_TRACES_SAMPLER_ARG',
+  ...BATCH_FIELDS.map((f) => f.env),
   'OTEL_PROPAGATORS',
   'OTELKIT_PACKS',
   'OTELKIT_DISABLED_PACKS',
@@ -131,6 +133,13 @@ export function readEnvLayer(env: Env): { layer: ConfigLayer; problems: ConfigPr
   }
   const ratioFor = layer.samplerName ?? 'parentbased_always_on';
   read('OTEL_TRACES_SAMPLER_ARG', parseRatio, `using 1 for ${ratioFor}`, (v) => (layer.samplerRatio = v));
+
+  for (const field of BATCH_FIELDS) {
+    read(field.env, field.parse, `using ${field.fallback}`, (v) => {
+      (layer.batch ??= {})[field.key] = v;
+      if (field.key === 'maxQueueSize' || field.key === 'maxExportBatchSize') (layer.batchSources ??= {})[field.key] = field.env;
+    });
+  }
 
   const propagators = get('OTEL_PROPAGATORS');
   if (propagators !== undefined) {

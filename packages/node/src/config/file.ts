@@ -9,6 +9,7 @@ import type { OtlpProtocol, PropagatorName, SamplerName } from '../types.js';
 import type { Env } from './env.js';
 import type { ConfigLayer, OtlpLayer } from './layer.js';
 import {
+  BATCH_FIELDS,
   isAttributeValue,
   isRejection,
   parseCompression,
@@ -261,6 +262,7 @@ function mapTracerProvider(tp: unknown, layer: ConfigLayer, bad: Bad, unsupporte
     const kind = isNode(processor) ? (isNode(processor.batch) ? 'batch' : isNode(processor.simple) ? 'simple' : undefined) : undefined;
     if (kind === undefined || !isNode(processor)) return bad(src, processor, 'a batch processor', 'processor ignored');
     if (kind === 'simple') unsupported(`${src}.simple`, 'simple', 'batch (otelkit always batches)');
+    else mapBatch(`${src}.batch`, processor.batch as Node, layer, unsupported, take);
     const exporter = isNode((processor[kind] as Node).exporter) ? ((processor[kind] as Node).exporter as Node) : {};
     const [name] = Object.keys(exporter);
     const body = name !== undefined && isNode(exporter[name]) ? (exporter[name] as Node) : {};
@@ -274,6 +276,22 @@ function mapTracerProvider(tp: unknown, layer: ConfigLayer, bad: Bad, unsupporte
     } else bad(`${src}.${kind}.exporter`, name ?? '', 'otlp_http, otlp_grpc, otlp or console', 'processor ignored');
   });
   layer.tracesExporters = exporters.length > 0 ? exporters : ['none'];
+}
+
+/** The batch settings of one processor; otelkit has one set for all its processors, so they must agree. */
+function mapBatch(src: string, batch: Node, layer: ConfigLayer, unsupported: Unsupported, take: Take): void {
+  for (const field of BATCH_FIELDS) {
+    const source = `${src}.${field.file}`;
+    const v = take(source, batch[field.file], field.parse, 'using the env or default value');
+    if (v === undefined) continue;
+    const current = layer.batch?.[field.key];
+    if (current !== undefined && current !== v) {
+      unsupported(source, v, `the same ${field.file} on every batch processor (otelkit applies one set to all); using ${current}`);
+      continue;
+    }
+    (layer.batch ??= {})[field.key] = v;
+    if (field.key === 'maxQueueSize' || field.key === 'maxExportBatchSize') (layer.batchSources ??= {})[field.key] = `OTEL_CONFIG_FILE ${source}`;
+  }
 }
 
 function mapSampler(sampler: unknown, layer: ConfigLayer, bad: Bad, take: Take): void {

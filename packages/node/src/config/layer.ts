@@ -22,6 +22,20 @@ export interface OtlpLayer {
   compression?: OtlpCompression;
 }
 
+/** Batch span processor settings as one source states them. */
+export interface BatchLayer {
+  scheduleDelayMillis?: number;
+  exportTimeoutMillis?: number;
+  maxQueueSize?: number;
+  maxExportBatchSize?: number;
+}
+
+/** Where a source stated a batch size, e.g. `OTEL_BSP_MAX_QUEUE_SIZE`: the batch-size/queue-size conflict names it. */
+export interface BatchSources {
+  maxQueueSize?: string;
+  maxExportBatchSize?: string;
+}
+
 /**
  * What one source (defaults, env, file, code) says. Sources are merged key by key in precedence order; maps
  * (headers, resource attributes) merge entry by entry.
@@ -48,6 +62,8 @@ export interface ConfigLayer {
   samplerName?: SamplerName;
   samplerRatio?: number;
   samplerInstance?: Sampler;
+  batch?: BatchLayer;
+  batchSources?: BatchSources;
   propagators?: PropagatorName[] | TextMapPropagator;
   logLevel?: LogLevel;
   packs?: (string | PackDefinition)[];

@@ -11,6 +11,7 @@ import type {
   SamplerName,
   TracesExporterName,
 } from '../types.js';
+import type { BatchLayer } from './layer.js';
 
 export class Rejection {
   readonly expected: string;
@@ -169,3 +170,25 @@ export function isAttributeValue(value: unknown): value is AttributeValue {
   if (typeof value === 'number') return Number.isFinite(value);
   return Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
 }
+
+/** Node's timers take at most 2^31-1 ms; a longer delay would fire after 1 ms instead. */
+export const MAX_TIMER_MILLIS = 2_147_483_647;
+
+/** One batch span processor setting, as each source names it. */
+export interface BatchField {
+  readonly key: keyof BatchLayer;
+  readonly env: string;
+  /** Key under `tracer_provider.processors[].batch` in the config file. */
+  readonly file: string;
+  readonly fallback: number;
+  readonly parse: (raw: string | number) => Parsed<number>;
+}
+
+// Lower bounds: a 0 ms delay exports at the next tick, but a 0 ms timeout would fail every export at once and an
+// empty queue or batch would export nothing.
+export const BATCH_FIELDS: readonly BatchField[] = [
+  { key: 'scheduleDelayMillis', env: 'OTEL_BSP_SCHEDULE_DELAY', file: 'schedule_delay', fallback: 5000, parse: (raw) => parseInteger(raw, 0, MAX_TIMER_MILLIS, 'milliseconds, an integer') },
+  { key: 'exportTimeoutMillis', env: 'OTEL_BSP_EXPORT_TIMEOUT', file: 'export_timeout', fallback: 30_000, parse: (raw) => parseInteger(raw, 1, MAX_TIMER_MILLIS, 'milliseconds, an integer') },
+  { key: 'maxQueueSize', env: 'OTEL_BSP_MAX_QUEUE_SIZE', file: 'max_queue_size', fallback: 2048, parse: (raw) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, 'a span count, an integer') },
+  { key: 'maxExportBatchSize', env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', file: 'max_export_batch_size', fallback: 512, parse: (raw) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, 'a span count, an integer') },
+];

@@ -40,6 +40,7 @@ describe('defaults', () => {
     expect(c.metrics.runtime).toBe(true);
     expect(c.metrics.cardinalityLimit).toBe(2000);
     expect(c.shutdownTimeoutMillis).toBe(5000);
+    expect(c.traces.batch).toEqual({ scheduleDelayMillis: 5000, exportTimeoutMillis: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 });
     expect(c.problems).toEqual([]);
   });
 
@@ -93,6 +94,10 @@ describe.each<[string, string, (c: ResolvedConfig) => unknown, unknown]>([
   ['OTELKIT_PROMETHEUS_AUTH', 'basic:scraper:pa:ss', (c) => c.metrics.prometheus.auth, { type: 'basic', username: 'scraper', password: 'pa:ss' }],
   ['OTELKIT_RUNTIME_METRICS', 'false', (c) => c.metrics.runtime, false],
   ['OTELKIT_CARDINALITY_LIMIT', '100', (c) => c.metrics.cardinalityLimit, 100],
+  ['OTEL_BSP_SCHEDULE_DELAY', '200', (c) => c.traces.batch, { scheduleDelayMillis: 200, exportTimeoutMillis: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 }],
+  ['OTEL_BSP_EXPORT_TIMEOUT', '1500', (c) => c.traces.batch, { scheduleDelayMillis: 5000, exportTimeoutMillis: 1500, maxQueueSize: 2048, maxExportBatchSize: 512 }],
+  ['OTEL_BSP_MAX_QUEUE_SIZE', '4096', (c) => c.traces.batch, { scheduleDelayMillis: 5000, exportTimeoutMillis: 30_000, maxQueueSize: 4096, maxExportBatchSize: 512 }],
+  ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', '100', (c) => c.traces.batch, { scheduleDelayMillis: 5000, exportTimeoutMillis: 30_000, maxQueueSize: 2048, maxExportBatchSize: 100 }],
 ])('%s', (name, value, read, expected) => {
   it(`=${value} is honoured`, () => {
     const c = resolve({ [name]: value });
@@ -155,6 +160,19 @@ describe.each<[string, string, (c: ResolvedConfig) => unknown, unknown, RegExp]>
   ['OTELKIT_RUNTIME_METRICS', 'off', (c) => c.metrics.runtime, true, /stay on/],
   ['OTELKIT_CARDINALITY_LIMIT', 'lots', (c) => c.metrics.cardinalityLimit, 2000, /using 2000/],
   ['OTEL_RESOURCE_ATTRIBUTES', 'team=core,broken', (c) => c.resourceAttributes, { team: 'core' }, /ignored "broken"/],
+  ['OTEL_BSP_SCHEDULE_DELAY', 'soon', (c) => c.traces.batch.scheduleDelayMillis, 5000, /using 5000/],
+  ['OTEL_BSP_SCHEDULE_DELAY', '-200', (c) => c.traces.batch.scheduleDelayMillis, 5000, /using 5000/],
+  ['OTEL_BSP_SCHEDULE_DELAY', '2147483648', (c) => c.traces.batch.scheduleDelayMillis, 5000, /using 5000/],
+  ['OTEL_BSP_EXPORT_TIMEOUT', '30s', (c) => c.traces.batch.exportTimeoutMillis, 30_000, /using 30000/],
+  ['OTEL_BSP_EXPORT_TIMEOUT', '0', (c) => c.traces.batch.exportTimeoutMillis, 30_000, /using 30000/],
+  ['OTEL_BSP_EXPORT_TIMEOUT', '-1', (c) => c.traces.batch.exportTimeoutMillis, 30_000, /using 30000/],
+  ['OTEL_BSP_MAX_QUEUE_SIZE', 'big', (c) => c.traces.batch.maxQueueSize, 2048, /using 2048/],
+  ['OTEL_BSP_MAX_QUEUE_SIZE', '0', (c) => c.traces.batch.maxQueueSize, 2048, /using 2048/],
+  ['OTEL_BSP_MAX_QUEUE_SIZE', '-5', (c) => c.traces.batch.maxQueueSize, 2048, /using 2048/],
+  ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', '1.5', (c) => c.traces.batch.maxExportBatchSize, 512, /using 512/],
+  ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', '0', (c) => c.traces.batch.maxExportBatchSize, 512, /using 512/],
+  ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', '-512', (c) => c.traces.batch.maxExportBatchSize, 512, /using 512/],
+  ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', '4096', (c) => c.traces.batch.maxExportBatchSize, 2048, /using 2048/],
 ])('%s=%s', (name, value, read, fallback, fallbackText) => {
   it('yields one problem and the fallback', () => {
     const c = resolve({ [name]: value });
@@ -165,6 +183,55 @@ describe.each<[string, string, (c: ResolvedConfig) => unknown, unknown, RegExp]>
     expect(p?.value).toBe(value);
     expect(p?.fallback).toMatch(fallbackText);
     expect(read(c)).toEqual(fallback);
+  });
+});
+
+describe('batch span processor sizes', () => {
+  it('OTEL_BSP_SCHEDULE_DELAY=0 is valid: export at the next tick', () => {
+    const c = resolve({ OTEL_BSP_SCHEDULE_DELAY: '0' });
+    expect(c.problems).toEqual([]);
+    expect(c.traces.batch.scheduleDelayMillis).toBe(0);
+  });
+
+  it('a batch size above the queue size is one problem naming the batch-size variable, and lowered to the queue size', () => {
+    const c = resolve({ OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '200' });
+    expect(c.problems).toEqual([
+      { code: 'OTELKIT_E_ENV_VALUE', source: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', value: '200', expected: 'at most the max queue size (100)', fallback: 'using 100' },
+    ]);
+    expect(c.traces.batch).toMatchObject({ maxQueueSize: 100, maxExportBatchSize: 100 });
+  });
+
+  it('a batch size equal to the queue size is fine', () => {
+    const c = resolve({ OTEL_BSP_MAX_QUEUE_SIZE: '300', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '300' });
+    expect(c.problems).toEqual([]);
+    expect(c.traces.batch).toMatchObject({ maxQueueSize: 300, maxExportBatchSize: 300 });
+  });
+
+  it('a small queue with the default batch size lowers the batch size without a problem', () => {
+    const c = resolve({ OTEL_BSP_MAX_QUEUE_SIZE: '100' });
+    expect(c.problems).toEqual([]);
+    expect(c.traces.batch).toMatchObject({ maxQueueSize: 100, maxExportBatchSize: 100 });
+  });
+
+  it('a batch size from code above a queue size from env names the queue variable', () => {
+    const c = resolve({ OTEL_BSP_MAX_QUEUE_SIZE: '100' }, { traces: { batch: { maxExportBatchSize: 200 } } });
+    expect(c.problems.map((p) => [p.code, p.source, p.value, p.fallback])).toEqual([['OTELKIT_E_ENV_VALUE', 'OTEL_BSP_MAX_QUEUE_SIZE', '100', 'the batch size is lowered to 100']]);
+    expect(c.traces.batch).toMatchObject({ maxQueueSize: 100, maxExportBatchSize: 100 });
+  });
+
+  it('code options win over env', () => {
+    const c = resolve(
+      { OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BSP_EXPORT_TIMEOUT: '100', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '100' },
+      { traces: { batch: { scheduleDelayMillis: 1, exportTimeoutMillis: 2, maxQueueSize: 30, maxExportBatchSize: 3 } } },
+    );
+    expect(c.problems).toEqual([]);
+    expect(c.traces.batch).toEqual({ scheduleDelayMillis: 1, exportTimeoutMillis: 2, maxQueueSize: 30, maxExportBatchSize: 3 });
+  });
+
+  it('with OTELKIT_STRICT=true a bad value is still one problem, which start() turns into exit code 1', () => {
+    const c = resolve({ OTELKIT_STRICT: 'true', OTEL_BSP_MAX_QUEUE_SIZE: 'lots' });
+    expect(c.strict).toBe(true);
+    expect(c.problems.map((p) => p.source)).toEqual(['OTEL_BSP_MAX_QUEUE_SIZE']);
   });
 });
 
@@ -278,6 +345,39 @@ propagator:
     expect(c.metrics.otlp.endpoint).toBe('http://localhost:4317');
   });
 
+  const batchYaml = (batch: string, extra = ''): string =>
+    `file_format: "1.0"\ntracer_provider:\n  processors:\n    - batch:\n${batch}        exporter:\n          otlp_http:\n            endpoint: http://c:4318/v1/traces\n${extra}`;
+
+  it('reads batch processor settings, over env and under code', () => {
+    const path = file('batch.yaml', batchYaml('        schedule_delay: 250\n        export_timeout: 4000\n        max_queue_size: 1000\n        max_export_batch_size: 50\n'));
+    const c = resolve({ OTEL_CONFIG_FILE: path, OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BSP_MAX_QUEUE_SIZE: '10' });
+    expect(c.problems).toEqual([]);
+    expect(c.traces.batch).toEqual({ scheduleDelayMillis: 250, exportTimeoutMillis: 4000, maxQueueSize: 1000, maxExportBatchSize: 50 });
+    expect(resolve({ OTEL_CONFIG_FILE: path }, { traces: { batch: { scheduleDelayMillis: 7 } } }).traces.batch.scheduleDelayMillis).toBe(7);
+  });
+
+  it('a bad batch value is one problem naming its path; env applies', () => {
+    const c = resolve({ OTEL_CONFIG_FILE: file('batch-bad.yaml', batchYaml('        export_timeout: 0\n')), OTEL_BSP_EXPORT_TIMEOUT: '900' });
+    expect(c.problems.map((p) => [p.code, p.source, p.value])).toEqual([['OTELKIT_E_FILE_VALUE', 'OTEL_CONFIG_FILE tracer_provider.processors[0].batch.export_timeout', '0']]);
+    expect(c.traces.batch.exportTimeoutMillis).toBe(900);
+  });
+
+  it('a file batch size above the queue size names the file path', () => {
+    const c = resolve({ OTEL_CONFIG_FILE: file('batch-big.yaml', batchYaml('        max_export_batch_size: 600\n')), OTEL_BSP_MAX_QUEUE_SIZE: '500' });
+    expect(c.problems.map((p) => [p.code, p.source, p.value, p.fallback])).toEqual([
+      ['OTELKIT_E_FILE_VALUE', 'OTEL_CONFIG_FILE tracer_provider.processors[0].batch.max_export_batch_size', '600', 'using 500'],
+    ]);
+    expect(c.traces.batch.maxExportBatchSize).toBe(500);
+  });
+
+  it('two processors with different batch settings: the first is used, the second reported', () => {
+    const second = '    - batch:\n        schedule_delay: 900\n        exporter:\n          console: {}\n';
+    const c = resolve({ OTEL_CONFIG_FILE: file('batch-two.yaml', batchYaml('        schedule_delay: 300\n', second)) });
+    expect(c.problems.map((p) => [p.code, p.source])).toEqual([['OTELKIT_E_FILE_UNSUPPORTED', 'OTEL_CONFIG_FILE tracer_provider.processors[1].batch.schedule_delay']]);
+    expect(c.traces.batch.scheduleDelayMillis).toBe(300);
+    expect(c.traces.exporters).toEqual(['otlp', 'console']);
+  });
+
   it('an empty reader list turns metrics off', () => {
     expect(resolve({ OTEL_CONFIG_FILE: file('none.yaml', 'file_format: "1.0"\nmeter_provider:\n  readers: []\n') }).metrics.exporters).toEqual(['none']);
   });
@@ -307,6 +407,11 @@ describe('code options', () => {
     ['metrics.prometheus.port', { metrics: { prometheus: { port: 123456 } } }],
     ['packs', { packs: [{ name: 'not-defined' } as never] }],
     ['serviceName', { serviceName: '' }],
+    ['traces.batch.scheduleDelayMillis', { traces: { batch: { scheduleDelayMillis: -1 } } }],
+    ['traces.batch.exportTimeoutMillis', { traces: { batch: { exportTimeoutMillis: 0 } } }],
+    ['traces.batch.maxQueueSize', { traces: { batch: { maxQueueSize: 0 } } }],
+    ['traces.batch.maxExportBatchSize', { traces: { batch: { maxExportBatchSize: 1.5 } } }],
+    ['traces.batch.maxExportBatchSize', { traces: { batch: { maxQueueSize: 10, maxExportBatchSize: 20 } } }],
   ])('throw OTELKIT_E_OPTION for a bad %s', (path, options) => {
     expect(() => resolve({}, options)).toThrow(OtelkitError);
     expect(() => resolve({}, options)).toThrow(new RegExp(`start\\(\\{ ${path.replace('.', '\\.')}.*OTELKIT_E_OPTION`));

@@ -5,8 +5,9 @@ import type { OtelkitOptions, OtlpProtocol } from '../types.js';
 import { readCodeLayer } from './code.js';
 import { readEnvLayer, type Env } from './env.js';
 import { readFileLayer } from './file.js';
-import type { ConfigLayer, OtlpLayer } from './layer.js';
-import type { ResolvedConfig, ResolvedOtlp } from './resolved.js';
+import type { BatchLayer, ConfigLayer, OtlpLayer } from './layer.js';
+import { BATCH_FIELDS, type BatchField } from './parse.js';
+import type { ResolvedBatch, ResolvedConfig, ResolvedOtlp } from './resolved.js';
 
 /** Inputs besides code options; the defaults are the real process. Tests pass their own. */
 export interface ResolveContext {
@@ -60,6 +61,38 @@ function resolveOtlp(
     timeoutMillis: field('timeoutMillis') ?? 10_000,
     compression: field('compression') ?? 'none',
   });
+}
+
+/**
+ * Each batch setting from the highest-precedence source stating it. A batch size above the queue size is lowered
+ * to it, as the SDK would do with a warning of its own; otelkit reports it once, naming the source to fix.
+ */
+function resolveBatch(layers: readonly ConfigLayer[], problems: ConfigProblem[]): ResolvedBatch {
+  const from = (key: keyof BatchLayer): number => layers.findLastIndex((l) => l.batch?.[key] !== undefined);
+  const value = (field: BatchField): number => layers[from(field.key)]?.batch?.[field.key] ?? field.fallback;
+  const v = Object.fromEntries(BATCH_FIELDS.map((f) => [f.key, value(f)])) as Record<keyof BatchLayer, number>;
+  const queue = v.maxQueueSize;
+  const batch = v.maxExportBatchSize;
+  const resolved = { ...v, maxExportBatchSize: Math.min(batch, queue) };
+  if (batch <= queue) return resolved;
+  // Layers are [env, file, code]; code options are checked against each other in readCodeLayer.
+  const code = (i: number): ConfigProblem['code'] => (i === 0 ? 'OTELKIT_E_ENV_VALUE' : 'OTELKIT_E_FILE_VALUE');
+  const batchFrom = from('maxExportBatchSize');
+  const queueFrom = from('maxQueueSize');
+  const batchSource = layers[batchFrom]?.batchSources?.maxExportBatchSize;
+  const queueSource = layers[queueFrom]?.batchSources?.maxQueueSize;
+  if (batchFrom === 0 || batchFrom === 1) {
+    problems.push({ code: code(batchFrom), source: batchSource ?? 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', value: String(batch), expected: `at most the max queue size (${queue})`, fallback: `using ${queue}` });
+  } else if (batchFrom === 2 && (queueFrom === 0 || queueFrom === 1)) {
+    problems.push({
+      code: code(queueFrom),
+      source: queueSource ?? 'OTEL_BSP_MAX_QUEUE_SIZE',
+      value: String(queue),
+      expected: `at least traces.batch.maxExportBatchSize (${batch}) given to start()`,
+      fallback: `the batch size is lowered to ${queue}`,
+    });
+  }
+  return resolved;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -150,6 +183,7 @@ export function resolveConfig(options: OtelkitOptions = {}, context: ResolveCont
         samplerInstance !== undefined
           ? { kind: 'custom', sampler: samplerInstance }
           : { kind: 'named', name: samplerName, ratio: pick(layers, 'samplerRatio') ?? 1 },
+      batch: resolveBatch(layers, problems),
     },
     propagators: pick(layers, 'propagators') ?? ['tracecontext', 'baggage'],
     logLevel: pick(layers, 'logLevel') ?? 'info',

@@ -26,6 +26,13 @@ export type ResolvedSampler =
   | { readonly kind: 'named'; readonly name: SamplerName; readonly ratio: number }
   | { readonly kind: 'custom'; readonly sampler: Sampler };
 
+export interface ResolvedBatch {
+  readonly scheduleDelayMillis: number;
+  readonly exportTimeoutMillis: number;
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+}
+
 /** The single, frozen configuration every part of otelkit reads. Built once by `resolveConfig()`. */
 export interface ResolvedConfig {
   readonly disabled: boolean;
@@ -51,6 +58,8 @@ export interface ResolvedConfig {
     readonly exporters: readonly TracesExporterName[];
     readonly otlp: ResolvedOtlp;
     readonly sampler: ResolvedSampler;
+    /** Batch span processor settings; `maxExportBatchSize` is at most `maxQueueSize`. */
+    readonly batch: ResolvedBatch;
   };
   readonly propagators: readonly PropagatorName[] | TextMapPropagator;
   readonly logLevel: LogLevel;

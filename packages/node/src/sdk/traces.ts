@@ -14,6 +14,9 @@ export interface TracesPipeline {
 
 export function createTracesPipeline(config: ResolvedConfig, resource: Resource, self: SelfTelemetry, logger: Logger): TracesPipeline {
   const t = config.traces;
+  // Passed explicitly: the SDK's batch processor reads no OTEL_BSP_* variables itself, and resolveConfig has
+  // already validated them and kept the batch size within the queue, so the SDK has nothing to warn about.
+  const batch = { scheduledDelayMillis: t.batch.scheduleDelayMillis, exportTimeoutMillis: t.batch.exportTimeoutMillis, maxQueueSize: t.batch.maxQueueSize, maxExportBatchSize: t.batch.maxExportBatchSize };
   const processors: SpanProcessor[] = [];
   const labels: string[] = [];
   const waits: Promise<unknown>[] = [];
@@ -23,7 +26,7 @@ export function createTracesPipeline(config: ResolvedConfig, resource: Resource,
     processors.push(
       new BatchSpanProcessor({
         exporter: self.wrapSpanExporter(exporter, label),
-        exportTimeoutMillis: t.otlp.timeoutMillis,
+        ...batch,
         selfObsMeterProvider: self.spanProcessorMeterProvider(),
       }),
     );
@@ -33,6 +36,7 @@ export function createTracesPipeline(config: ResolvedConfig, resource: Resource,
     processors.push(
       new BatchSpanProcessor({
         exporter: self.wrapSpanExporter(new ConsoleSpanExporter(), 'console'),
+        ...batch,
         selfObsMeterProvider: self.spanProcessorMeterProvider(),
       }),
     );
