@@ -4,11 +4,10 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serializePrometheus } from '@otelkit/node';
 import { expect, it } from 'vitest';
 import { instrumentOpossum } from './adapters/opossum.js';
 import pack from './pack.js';
-import { createTelemetry } from './__fixtures__/telemetry.js';
+import { createTelemetry } from '@otelkit/node/testing';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'circuit-breakers.prom');
 
@@ -30,12 +29,12 @@ const RECORDING: readonly (readonly [string, number?])[] = [
 ];
 
 it('replays a recorded opossum sequence into the golden exposition', async () => {
-  const t = createTelemetry();
-  const handle = await pack.setup(t.ctx);
+  const t = createTelemetry({ scope: '@otelkit/circuit-breakers' });
+  const handle = await pack.setup(t.ctx());
   try {
     const breaker = instrumentOpossum(new RecordedBreaker('ledger'));
     for (const [event, latency] of RECORDING) breaker.emit(event, undefined, latency);
-    const text = serializePrometheus(await t.collect());
+    const text = await t.exposition();
     if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   } finally {

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { metrics, trace } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { withCommand } from './instrument.js';
-import { createTelemetry } from './__fixtures__/telemetry.js';
+import { createTelemetry } from '@otelkit/node/testing';
 
 // Without otelkit's start() the explicit API uses the global @opentelemetry/api providers, and picks up providers
 // the app registers after its first command.

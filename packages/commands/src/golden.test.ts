@@ -3,11 +3,10 @@
 // Regenerate with `UPDATE_GOLDEN=1 pnpm vitest run packages/commands/src/golden.test.ts`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serializePrometheus } from '@otelkit/node';
 import { expect, it } from 'vitest';
 import pack from './pack.js';
 import { recordRetry, withCommand } from './instrument.js';
-import { createTelemetry } from './__fixtures__/telemetry.js';
+import { createTelemetry } from '@otelkit/node/testing';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'commands.prom');
 
@@ -30,7 +29,7 @@ const RECORDING: readonly (readonly [string, number, (new (m: string) => Error)?
 ];
 
 it('replays a recorded command sequence into the golden exposition', async () => {
-  const t = createTelemetry('@otelkit/commands');
+  const t = createTelemetry({ scope: '@otelkit/commands' });
   let clock = 0;
   const handle = await pack.setup(t.ctx({ now: () => clock, nestjsCqrs: false }));
   try {
@@ -48,7 +47,7 @@ it('replays a recorded command sequence into the golden exposition', async () =>
     // One command still in flight when the scrape happens.
     let release!: () => void;
     const inFlight = withCommand('Transfer', () => new Promise<void>((resolve) => (release = resolve)));
-    const text = serializePrometheus(await t.collect());
+    const text = await t.exposition();
     release();
     await inFlight;
     if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(golden, text);

@@ -4,11 +4,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getInMemoryEventStore, type Event } from '@event-driven-io/emmett';
-import { serializePrometheus } from '@otelkit/node';
 import { expect, it } from 'vitest';
 import pack from './pack.js';
 import { instrumentEmmettEventStore } from './adapters/emmett.js';
-import { createTelemetry } from './__fixtures__/telemetry.js';
+import { createTelemetry } from '@otelkit/node/testing';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'event-store.prom');
 
@@ -18,7 +17,7 @@ const deposited = (amount: number): BankEvent => ({ type: 'Deposited', data: { a
 const evolve = (total: number, e: BankEvent): number => (e.type === 'Deposited' ? total + e.data.amount : total);
 
 it('replays a recorded event-store sequence into the golden exposition', async () => {
-  const t = createTelemetry('@otelkit/event-store');
+  const t = createTelemetry({ scope: '@otelkit/event-store' });
   // Every operation reads the clock twice (start, end) and each read advances it by `step`: each takes `step` ms.
   let clock = 0;
   let step = 0;
@@ -44,7 +43,7 @@ it('replays a recorded event-store sequence into the golden exposition', async (
       step = ms;
       await operation().catch(() => undefined);
     }
-    const text = serializePrometheus(await t.collect());
+    const text = await t.exposition();
     if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   } finally {

@@ -5,7 +5,7 @@ import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { bindEventStore, instrumentEventStore } from './instrument.js';
 import { instrumentEmmettEventStore } from './adapters/emmett.js';
 import { extractTraceContext } from './trace-context.js';
-import { createTelemetry, type Telemetry } from './__fixtures__/telemetry.js';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 
 type Deposited = Event<'Deposited', { amount: number }>;
 const deposited = (amount: number): Deposited => ({ type: 'Deposited', data: { amount } });

@@ -7,24 +7,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { serializePrometheus } from '@otelkit/node';
+import { createTelemetry } from '@otelkit/node/testing';
 import { expect, it } from 'vitest';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'http.prom');
-
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 interface Recorders {
   _recordServerDuration(durationMs: number, attributes: Attributes): void;
@@ -48,17 +34,16 @@ const RECORDING: readonly (readonly ['server' | 'client', number, Attributes])[]
 ];
 
 it('replays recorded request durations into the golden exposition', async () => {
-  const reader = new TestReader();
-  const provider = new MeterProvider({ readers: [reader], resource: resourceFromAttributes({ 'service.name': 'golden', 'service.instance.id': 'i1' }) });
+  const t = createTelemetry();
   const instrumentation = new HttpInstrumentation({ enabled: false });
-  instrumentation.setMeterProvider(provider);
+  instrumentation.setMeterProvider(t.meterProvider);
   const recorders = instrumentation as unknown as Recorders;
   for (const [kind, ms, attributes] of RECORDING) {
     if (kind === 'server') recorders._recordServerDuration(ms, attributes);
     else recorders._recordClientDuration(ms, attributes);
   }
-  const text = serializePrometheus((await reader.collect()).resourceMetrics);
-  await provider.shutdown();
+  const text = await t.exposition();
+  await t.shutdown();
   if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(golden, text);
   expect(text).toBe(readFileSync(golden, 'utf8'));
 });

@@ -3,11 +3,10 @@ import type * as NodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { context, metrics, trace, type Attributes } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { suppressTracing } from '@opentelemetry/core';
-import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { Logger, PackHandle } from '@otelkit/node';
+import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
+import type { PackHandle } from '@otelkit/node';
+import { createTelemetry } from '@otelkit/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pack from './pack.js';
 
@@ -15,43 +14,19 @@ import pack from './pack.js';
 const require = createRequire(import.meta.url);
 type Http = typeof NodeHttp;
 
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-const reader = new TestReader();
-const meterProvider = new MeterProvider({ readers: [reader] });
-const spans = new InMemorySpanExporter();
-const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
-const logs: string[] = [];
-const logger: Logger = { error: (m) => logs.push(m), warn: (m) => logs.push(m), info: (m) => logs.push(m), debug: (m) => logs.push(m) };
+const t = createTelemetry({ scope: '@otelkit/http' });
 let handle: PackHandle | void;
 let base: string;
 let server: NodeHttp.Server;
 
-async function points(name: string): Promise<DataPoint<Histogram>[]> {
-  const { resourceMetrics } = await reader.collect();
-  return resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as DataPoint<Histogram>[]));
-}
+const points = async (name: string): Promise<DataPoint<Histogram>[]> => (await t.points(name)) as DataPoint<Histogram>[];
 const has = (attrs: Attributes, expected: Attributes): boolean => Object.entries(expected).every(([k, v]) => attrs[k] === v);
 
 beforeAll(async () => {
   // Core registers the global providers before it sets packs up; the upstream instrumentations use them.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  metrics.setGlobalMeterProvider(meterProvider);
-  trace.setGlobalTracerProvider(tracerProvider);
-  handle = await pack.setup({
-    meter: meterProvider.getMeter('@otelkit/http'), tracer: tracerProvider.getTracer('@otelkit/http'),
-    namespace: '', options: { ignorePaths: ['/metrics', '/internal/*'] }, logger,
-  });
+  metrics.setGlobalMeterProvider(t.meterProvider);
+  trace.setGlobalTracerProvider(t.tracerProvider);
+  handle = await pack.setup(t.ctx({ ignorePaths: ['/metrics', '/internal/*'] }));
   const http = require('node:http') as Http;
   server = http.createServer((req, res) => {
     res.statusCode = req.url?.startsWith('/boom') === true ? 503 : 200;
@@ -65,11 +40,9 @@ beforeAll(async () => {
 afterAll(async () => {
   server.close();
   await handle?.dispose();
-  await meterProvider.shutdown();
-  await tracerProvider.shutdown();
+  await t.shutdown();
   metrics.disable();
   trace.disable();
-  context.disable();
 });
 
 function get(path: string): Promise<number> {
@@ -94,8 +67,7 @@ describe('http pack', () => {
     expect(ok?.value.sum).toBeLessThan(10); // seconds, not milliseconds
     const client = await points('http.client.request.duration');
     expect(client.filter((p) => has(p.attributes, { 'server.address': '127.0.0.1' })).reduce((n, p) => n + p.value.count, 0)).toBe(2);
-    await tracerProvider.forceFlush();
-    const kinds = spans.getFinishedSpans().map((s) => s.instrumentationScope.name);
+    const kinds = (await t.spans()).map((s) => s.instrumentationScope.name);
     expect(kinds).toContain('@opentelemetry/instrumentation-http');
   });
 
@@ -105,7 +77,7 @@ describe('http pack', () => {
     await res.text();
     const after = await points('http.client.request.duration');
     expect(after.reduce((n, p) => n + p.value.count, 0)).toBe(before + 1);
-    const scopes = (await reader.collect()).resourceMetrics.scopeMetrics
+    const scopes = (await t.collect()).scopeMetrics
       .filter((sm) => sm.metrics.some((m) => m.descriptor.name === 'http.client.request.duration'))
       .map((sm) => sm.scope.name);
     expect(scopes).toContain('@opentelemetry/instrumentation-undici');
@@ -135,12 +107,10 @@ describe('http pack', () => {
   });
 
   it('does not instrument node:http a second time when it is already instrumented', async () => {
-    const second = await pack.setup({
-      meter: meterProvider.getMeter('x'), tracer: tracerProvider.getTracer('x'), namespace: '', options: {}, logger,
-    });
+    const second = await pack.setup(t.ctx());
     try {
-      expect(logs.some((l) => /^otelkit: node:http is already instrumented/.test(l))).toBe(true);
-      expect(logs.some((l) => /^otelkit: fetch \(undici\) is already instrumented/.test(l))).toBe(true);
+      expect(t.logs.some((l) => /^otelkit: node:http is already instrumented/.test(l))).toBe(true);
+      expect(t.logs.some((l) => /^otelkit: fetch \(undici\) is already instrumented/.test(l))).toBe(true);
       const count = async (): Promise<number> => (await points('http.server.request.duration')).reduce((n, p) => n + p.value.count, 0);
       const before = await count();
       await get('/once');
@@ -153,7 +123,7 @@ describe('http pack', () => {
   it('logs one line and falls back on a bad option', async () => {
     const { resolveHttpOptions } = await import('./options.js');
     const lines: string[] = [];
-    const resolved = resolveHttpOptions({ ignorePaths: 'metrics', server: 'yes' }, { ...logger, warn: (m) => lines.push(m) });
+    const resolved = resolveHttpOptions({ ignorePaths: 'metrics', server: 'yes' }, { ...t.ctx().logger, warn: (m) => lines.push(m) });
     expect(resolved.server).toBe(true);
     expect(resolved.ignorePaths).toContain('/metrics');
     expect(lines).toHaveLength(2);

@@ -5,7 +5,7 @@ import { bindCommands, instrumentEmmettCommandHandler } from '@otelkit/commands'
 import { bindEventStore, instrumentEmmettEventStore } from '@otelkit/event-store';
 import { bindProjections } from './instrument.js';
 import { instrumentEmmettProjection } from './adapters/emmett.js';
-import { createTelemetry, type Telemetry } from './__fixtures__/telemetry.js';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 
 // One command → its append → a projection handling the appended event, through all three packs and Emmett's
 // real in-memory store, asserted on the spans the SDK exported.

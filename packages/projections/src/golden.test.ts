@@ -3,11 +3,10 @@
 // Regenerate with `UPDATE_GOLDEN=1 pnpm vitest run packages/projections/src/golden.test.ts`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serializePrometheus } from '@otelkit/node';
 import { expect, it } from 'vitest';
 import pack from './pack.js';
 import { instrumentProjection, recordCheckpoint, setProjectionStatus } from './instrument.js';
-import { createTelemetry } from './__fixtures__/telemetry.js';
+import { createTelemetry } from '@otelkit/node/testing';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'projections.prom');
 
@@ -26,7 +25,7 @@ const EVENTS: readonly (readonly [string, bigint, number, number])[] = [
 ];
 
 it('replays a recorded projection sequence into the golden exposition', async () => {
-  const t = createTelemetry('@otelkit/projections');
+  const t = createTelemetry({ scope: '@otelkit/projections' });
   let clock = 0;
   let step = 0;
   const now = (): number => {
@@ -62,7 +61,7 @@ it('replays a recorded projection sequence into the golden exposition', async ()
     recordCheckpoint('balance', 6n);
     recordCheckpoint('statement', 4n);
     setProjectionStatus('statement', 'stalled');
-    const text = serializePrometheus(await t.collect());
+    const text = await t.exposition();
     if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   } finally {

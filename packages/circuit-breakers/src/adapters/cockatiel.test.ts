@@ -2,15 +2,15 @@ import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { BrokenCircuitError, ConsecutiveBreaker, IsolatedCircuitError, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pack from '../pack.js';
-import { createTelemetry, type Telemetry } from '../__fixtures__/telemetry.js';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { instrumentCircuitBreaker } from './cockatiel.js';
 
 let t: Telemetry;
 let dispose: () => void | Promise<void>;
 
 beforeEach(async () => {
-  t = createTelemetry();
-  const handle = await pack.setup(t.ctx);
+  t = createTelemetry({ scope: '@otelkit/circuit-breakers' });
+  const handle = await pack.setup(t.ctx());
   dispose = () => handle?.dispose();
 });
 afterEach(async () => {
@@ -82,7 +82,7 @@ describe('a policy instrumented before the pack is set up', () => {
       { name: 'payments' },
     );
     await expect(policy.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
-    const handle = await pack.setup(t.ctx);
+    const handle = await pack.setup(t.ctx());
     dispose = () => handle?.dispose();
     expect(await state('open')).toBe(1);
     expect(await calls('failure')).toBeUndefined();

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pack from '../pack.js';
-import { createTelemetry, type Telemetry } from '../__fixtures__/telemetry.js';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { instrumentOpossum } from './opossum.js';
 
 interface Breaker {
@@ -21,8 +21,8 @@ let t: Telemetry;
 let dispose: () => void | Promise<void>;
 
 beforeEach(async () => {
-  t = createTelemetry();
-  const handle = await pack.setup(t.ctx);
+  t = createTelemetry({ scope: '@otelkit/circuit-breakers' });
+  const handle = await pack.setup(t.ctx());
   dispose = () => handle?.dispose();
 });
 afterEach(async () => {

@@ -6,7 +6,7 @@ import * as cqrs from '@nestjs/cqrs';
 import { CommandBus, CommandHandler, CommandHandlerNotFoundException, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { bindCommands } from '../instrument.js';
-import { createTelemetry, type Telemetry } from '../__fixtures__/telemetry.js';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { createNestCqrsInstrumentation, instrumentCommandBus } from './nestjs-cqrs.js';
 
 class OpenAccount {

@@ -6,7 +6,7 @@ import { getPostgreSQLEventStore, type PostgresEventStore } from '@event-driven-
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { bindEventStore } from '../instrument.js';
 import { extractTraceContext } from '../trace-context.js';
-import { createTelemetry, type Telemetry } from '../__fixtures__/telemetry.js';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { instrumentEmmettEventStore } from './emmett.js';
 
 // Against a real PostgreSQL server that test/support/postgres.ts starts on loopback (it fails with a plain message

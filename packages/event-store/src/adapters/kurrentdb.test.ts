@@ -7,7 +7,7 @@ import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { bindEventStore } from '../instrument.js';
 import { outcomeOfError } from '../errors.js';
 import { extractTraceContext } from '../trace-context.js';
-import { createTelemetry, type Telemetry } from '../__fixtures__/telemetry.js';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import * as kurrent from '@kurrent/kurrentdb-client';
 import { createKurrentDBInstrumentation, instrumentKurrentDBClient, patchKurrentDBClient } from './kurrentdb.js';
 
