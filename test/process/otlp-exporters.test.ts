@@ -1,6 +1,6 @@
 // OTEL_EXPORTER_OTLP_* per signal: protocol, endpoint, headers, compression; plus otelkit's own export counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectMetric, expectSpan } from '../support/expect-telemetry.ts';
+import { expectMetric, expectSpan, spansMatching } from '../support/expect-telemetry.ts';
 import { createFixtureApp, type FixtureApp } from '../support/fixture-app.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { spawnApp } from '../support/spawn.ts';
@@ -82,5 +82,52 @@ describe('OTEL_TRACES_SAMPLER=always_off', () => {
     });
     await expectMetric(receiver, { name: 'fixture.requests', value: 3, resource: { 'service.name': 'otlp-sampler-off' } });
     expect(receiver.spans.filter((s) => s.resource['service.name'] === 'otlp-sampler-off')).toEqual([]);
+  });
+});
+
+describe('OTEL_BSP_* (batch span processor)', () => {
+  let spansApp: FixtureApp;
+  beforeAll(() => {
+    spansApp = createFixtureApp({ app: 'spans', name: 'bsp-fixture' });
+  });
+  afterAll(() => spansApp.remove());
+
+  it('OTEL_BSP_SCHEDULE_DELAY=200 exports ended spans while the app is still running, not only in the shutdown flush', async () => {
+    const run = spawnApp('app.mjs', {
+      cwd: spansApp.dir,
+      env: { FIXTURE_SPANS: '3', OTEL_SERVICE_NAME: 'otlp-bsp-delay', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.httpUrl}/v1/traces` },
+    });
+    try {
+      await run.waitForOutput(/fixture: ended 3 spans/);
+      // The app idles until signalled. With the 5 s default the batch would still be waiting when this wait gives up
+      // (4 s after the spans ended), so the spans would first leave in the flush that the signal below triggers.
+      await expectSpan(receiver, { name: 'fixture.work', resource: { 'service.name': 'otlp-bsp-delay' } }, 4000);
+      expect(run.child.exitCode, run.stderr()).toBeNull();
+      expect(run.child.signalCode).toBeNull();
+    } finally {
+      run.kill('SIGTERM');
+    }
+    expect(await run.exited, run.stderr()).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(spansMatching(receiver, { name: 'fixture.work', resource: { 'service.name': 'otlp-bsp-delay' } })).toHaveLength(3);
+    expect(run.otelkitLines().filter((l) => /OTEL_BSP|BatchSpanProcessor|maxExportBatchSize/.test(l))).toEqual([]);
+  });
+
+  it('a batch size above the queue size is one otelkit: line, no SDK warning; OTELKIT_STRICT=true exits with code 1', async () => {
+    const env = { FIXTURE_SPANS: '1', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096', OTEL_METRICS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'console' };
+    const run = spawnApp('app.mjs', { cwd: spansApp.dir, env });
+    try {
+      await run.waitForOutput(/fixture: ended 1 spans/);
+    } finally {
+      run.kill('SIGTERM');
+    }
+    await run.exited;
+    const lines = run.otelkitLines().filter((l) => /OTEL_BSP|BatchSpanProcessor|maxExportBatchSize/.test(l));
+    expect(lines).toEqual([expect.stringMatching(/^otelkit: OTEL_BSP_MAX_EXPORT_BATCH_SIZE="4096" is invalid: expected at most the max queue size \(100\); using 100 \[OTELKIT_E_ENV_VALUE\]$/)]);
+
+    const strict = spawnApp('app.mjs', { cwd: spansApp.dir, env: { ...env, OTELKIT_STRICT: 'true' } });
+    const { code } = await strict.exited;
+    expect(code, strict.stderr()).toBe(1);
+    expect(strict.stdout()).not.toContain('fixture: ended');
+    expect(strict.otelkitLines().at(-1)).toMatch(/OTELKIT_STRICT=true .* exiting with code 1 \[OTELKIT_E_STRICT\]/);
   });
 });
