@@ -5,9 +5,9 @@ import { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { createTelemetry } from '@otelkit/node/testing';
 import { instrumentOpossum } from './adapters/opossum.js';
 import pack from './pack.js';
-import { createTelemetry } from '@otelkit/node/testing';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'circuit-breakers.prom');
 

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { metrics, trace } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { withCommand } from './instrument.js';
 import { createTelemetry } from '@otelkit/node/testing';
+import { withCommand } from './instrument.js';
 
 // Without otelkit's start() the explicit API uses the global @opentelemetry/api providers, and picks up providers
 // the app registers after its first command.

@@ -4,9 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { createTelemetry } from '@otelkit/node/testing';
 import pack from './pack.js';
 import { recordRetry, withCommand } from './instrument.js';
-import { createTelemetry } from '@otelkit/node/testing';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'commands.prom');
 

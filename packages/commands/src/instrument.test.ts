@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { bindCommands, instrumentCommand, recordRetry, withCommand } from './instrument.js';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
+import { bindCommands, instrumentCommand, recordRetry, withCommand } from './instrument.js';
 
 class ValidationError extends Error {}
 class ExpectedVersionConflictError extends Error {}

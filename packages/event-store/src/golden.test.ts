@@ -5,9 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getInMemoryEventStore, type Event } from '@event-driven-io/emmett';
 import { expect, it } from 'vitest';
+import { createTelemetry } from '@otelkit/node/testing';
 import pack from './pack.js';
 import { instrumentEmmettEventStore } from './adapters/emmett.js';
-import { createTelemetry } from '@otelkit/node/testing';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'event-store.prom');
 

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { getInMemoryEventStore, type Event } from '@event-driven-io/emmett';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { bindEventStore, instrumentEventStore } from './instrument.js';
 import { instrumentEmmettEventStore } from './adapters/emmett.js';
 import { extractTraceContext } from './trace-context.js';
-import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 
 type Deposited = Event<'Deposited', { amount: number }>;
 const deposited = (amount: number): Deposited => ({ type: 'Deposited', data: { amount } });

@@ -3,9 +3,9 @@ import { SpanKind } from '@opentelemetry/api';
 import { DeciderCommandHandler, getInMemoryEventStore, inMemorySingleStreamProjection, projections, type Command, type Event } from '@event-driven-io/emmett';
 import { bindCommands, instrumentEmmettCommandHandler } from '@otelkit/commands';
 import { bindEventStore, instrumentEmmettEventStore } from '@otelkit/event-store';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { bindProjections } from './instrument.js';
 import { instrumentEmmettProjection } from './adapters/emmett.js';
-import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 
 // One command → its append → a projection handling the appended event, through all three packs and Emmett's
 // real in-memory store, asserted on the spans the SDK exported.

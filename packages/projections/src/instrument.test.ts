@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { bindProjections, instrumentProjection, recordCheckpoint, setProjectionStatus } from './instrument.js';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
+import { bindProjections, instrumentProjection, recordCheckpoint, setProjectionStatus } from './instrument.js';
 
 interface TestEvent {
   readonly type: string;

@@ -1,8 +1,8 @@
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { BrokenCircuitError, ConsecutiveBreaker, IsolatedCircuitError, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import pack from '../pack.js';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
+import pack from '../pack.js';
 import { instrumentCircuitBreaker } from './cockatiel.js';
 
 let t: Telemetry;

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import pack from '../pack.js';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
+import pack from '../pack.js';
 import { instrumentOpossum } from './opossum.js';
 
 interface Breaker {

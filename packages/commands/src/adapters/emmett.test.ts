@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeciderCommandHandler, ExpectedVersionConflictError, IllegalStateError, getInMemoryEventStore, type Event, type Command } from '@event-driven-io/emmett';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { bindCommands } from '../instrument.js';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
+import { bindCommands } from '../instrument.js';
 import { instrumentEmmettCommandHandler } from './emmett.js';
 
 type Deposit = Command<'Deposit', { amount: number }>;

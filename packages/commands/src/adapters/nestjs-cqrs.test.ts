@@ -5,8 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import * as cqrs from '@nestjs/cqrs';
 import { CommandBus, CommandHandler, CommandHandlerNotFoundException, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { bindCommands } from '../instrument.js';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
+import { bindCommands } from '../instrument.js';
 import { createNestCqrsInstrumentation, instrumentCommandBus } from './nestjs-cqrs.js';
 
 class OpenAccount {

@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CommandHandler, type Event } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { bindEventStore } from '../instrument.js';
 import { extractTraceContext } from '../trace-context.js';
-import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { instrumentEmmettEventStore } from './emmett.js';
 
 // Against a real PostgreSQL server that test/support/postgres.ts starts on loopback (it fails with a plain message

@@ -4,10 +4,10 @@ import { SpanKind } from '@opentelemetry/api';
 import { Server, ServerCredentials, type ServerReadableStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { KurrentDBClient, WrongExpectedVersionError, jsonEvent } from '@kurrent/kurrentdb-client';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
+import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { bindEventStore } from '../instrument.js';
 import { outcomeOfError } from '../errors.js';
 import { extractTraceContext } from '../trace-context.js';
-import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import * as kurrent from '@kurrent/kurrentdb-client';
 import { createKurrentDBInstrumentation, instrumentKurrentDBClient, patchKurrentDBClient } from './kurrentdb.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getInMemoryEventStore, inMemorySingleStreamProjection, projections, type Event } from '@event-driven-io/emmett';
-import { bindProjections } from '../instrument.js';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
+import { bindProjections } from '../instrument.js';
 import { instrumentEmmettProjection } from './emmett.js';
 
 type Deposited = Event<'Deposited', { accountId: string; amount: number }>;
