@@ -18,6 +18,7 @@ export type { RuntimeMetricsHandle, RuntimeMetricsOptions } from './runtime/inde
 export { start } from './start.js';
 export type { StartedOtelkit } from './start.js';
 export type {
+  BatchSpanOptions,
   LogLevel,
   MetricsExporterName,
   MetricsOptions,
