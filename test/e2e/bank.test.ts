@@ -68,8 +68,10 @@ async function seriesOf(job: string, normalizeLe = false): Promise<Set<string>> 
   const out = new Set<string>();
   for (const labels of body.data) {
     const name = labels.__name__ ?? '';
-    // Prometheus' own per-scrape series, and span metrics the collector makes from traces, exist on one path only.
+    // Prometheus' own per-scrape series, its alert-state series (an alert may be pending for one job before the
+    // other), and span metrics the collector makes from traces, exist on one path only.
     if (name === 'up' || name.startsWith('scrape_') || name.startsWith('traces_span_metrics_')) continue;
+    if (name === 'ALERTS' || name === 'ALERTS_FOR_STATE') continue;
     const rest = Object.entries(labels)
       .filter(([k]) => !['__name__', 'job', 'instance', 'exported_job', 'exported_instance'].includes(k))
       .map(([k, v]): [string, string] => [k, normalizeLe && k === 'le' ? String(Number(v)) : v])
