@@ -1,14 +1,5 @@
+import { CONCURRENCY_ERROR_NAMES, errorClassName } from '@otelkit/node';
 import type { CommandOutcome } from './catalog.js';
-
-// Optimistic-concurrency failures: the command met a newer stream version than it expected; a retry may succeed.
-const CONFLICT_NAMES: ReadonlySet<string> = new Set([
-  'ExpectedVersionConflictError', // Emmett
-  'ConcurrencyError', // Emmett base class
-  'ConcurrencyInMemoryDatabaseError', // Emmett in-memory document store
-  'WrongExpectedVersionError', // KurrentDB / EventStoreDB clients
-  'OptimisticConcurrencyError',
-  'VersionConflictError',
-]);
 
 // Infrastructure errors whose names look like domain rejections but mean the app is misconfigured.
 const FAILURE_NAMES: ReadonlySet<string> = new Set(['CommandHandlerNotFoundException', 'InvalidCommandHandlerException']);
@@ -19,14 +10,7 @@ const REJECTED_NAME = /Validation|Rejected|Invalid|IllegalState|NotFound|Forbidd
 
 /** The name used for `error.type`: the error's class name, else its `name`, else `Error`. */
 export function errorTypeOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const ctor = (error as { constructor?: { name?: unknown } }).constructor;
-    // Bundlers name self-referencing classes `_Name` (Emmett's errors are `class _ValidationError`): strip that.
-    if (ctor !== undefined && typeof ctor.name === 'string' && ctor.name !== '' && ctor.name !== 'Object') return ctor.name.replace(/^_+(?=.)/, '');
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && name !== '') return name;
-  }
-  return typeof error === 'string' ? 'string' : 'Error';
+  return errorClassName(error) ?? (typeof error === 'string' ? 'string' : 'Error');
 }
 
 function numeric(value: unknown): number | undefined {
@@ -60,13 +44,13 @@ export function classifyCommandError(error: unknown): CommandOutcome {
   if (typeof error !== 'object' || error === null) return 'failure';
   const type = errorTypeOf(error);
   if (FAILURE_NAMES.has(type)) return 'failure';
-  if (CONFLICT_NAMES.has(type)) return 'conflict';
+  if (CONCURRENCY_ERROR_NAMES.has(type)) return 'conflict';
   const status = statusOf(error);
   if (status === 409 || status === 412) return 'conflict';
   if (REJECTED_NAME.test(type)) return 'rejected';
   const name = (error as { name?: unknown }).name;
   if (typeof name === 'string' && name !== type) {
-    if (CONFLICT_NAMES.has(name)) return 'conflict';
+    if (CONCURRENCY_ERROR_NAMES.has(name)) return 'conflict';
     if (REJECTED_NAME.test(name)) return 'rejected';
   }
   if (status !== undefined && status >= 400 && status < 500) return 'rejected';

@@ -1,30 +1,17 @@
+import { CONCURRENCY_ERROR_NAMES, errorClassName } from '@otelkit/node';
 import type { EventStoreOutcome } from './catalog.js';
-
-const CONFLICT_NAMES: ReadonlySet<string> = new Set([
-  'ExpectedVersionConflictError', // Emmett
-  'ConcurrencyError',
-  'WrongExpectedVersionError', // KurrentDB / EventStoreDB
-  'OptimisticConcurrencyError',
-  'VersionConflictError',
-]);
 
 /** The error's class name for `error.type` (bundler `_Name` prefixes stripped), else its `name`, else `Error`. */
 export function errorTypeOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const ctor = (error as { constructor?: { name?: unknown } }).constructor;
-    if (ctor !== undefined && typeof ctor.name === 'string' && ctor.name !== '' && ctor.name !== 'Object') return ctor.name.replace(/^_+(?=.)/, '');
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && name !== '') return name;
-  }
-  return 'Error';
+  return errorClassName(error) ?? 'Error';
 }
 
 /** `conflict` for a wrong expected stream version (optimistic concurrency), else `failure`. */
 export function outcomeOfError(error: unknown): Exclude<EventStoreOutcome, 'success'> {
   if (typeof error !== 'object' || error === null) return 'failure';
-  if (CONFLICT_NAMES.has(errorTypeOf(error))) return 'conflict';
+  if (CONCURRENCY_ERROR_NAMES.has(errorTypeOf(error))) return 'conflict';
   const e = error as { name?: unknown; errorCode?: unknown; type?: unknown };
-  if (typeof e.name === 'string' && CONFLICT_NAMES.has(e.name)) return 'conflict';
+  if (typeof e.name === 'string' && CONCURRENCY_ERROR_NAMES.has(e.name)) return 'conflict';
   // Emmett's ConcurrencyError code, KurrentDB's ErrorType.WRONG_EXPECTED_VERSION.
   if (e.errorCode === 412 || e.type === 'wrong-expected-version') return 'conflict';
   return 'failure';

@@ -1,4 +1,5 @@
-import { isSpanContextValid, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
+import { spanContextFromEventMetadata } from '@otelkit/node';
 
 /** Which metadata conventions an append writes: W3C (`traceparent`), Emmett (`traceId`), KurrentDB (`$traceId`). */
 export type TraceContextConvention = 'w3c' | 'emmett' | 'kurrentdb';
@@ -10,8 +11,6 @@ export interface TraceContextKeys {
   /** @default 'tracestate' */
   readonly tracestate?: string;
 }
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The W3C `traceparent` header value of a span context. */
 export function formatTraceparent(ctx: SpanContext): string {
@@ -37,29 +36,10 @@ export function traceMetadata(ctx: SpanContext, conventions: readonly TraceConte
   return out;
 }
 
-function field(metadata: Record<string, unknown>, key: string): string | undefined {
-  const value = metadata[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /**
  * The span context an event's metadata carries: our `traceparent` key first, then Emmett's `traceId`/`spanId`,
  * then KurrentDB's `$traceId`/`$spanId`. Undefined when none is valid.
  */
 export function extractTraceContext(metadata: unknown, keys: TraceContextKeys = {}): SpanContext | undefined {
-  if (typeof metadata !== 'object' || metadata === null || metadata instanceof Uint8Array) return undefined;
-  const m = metadata as Record<string, unknown>;
-  const parent = TRACEPARENT.exec(field(m, keys.traceparent ?? 'traceparent') ?? '');
-  if (parent !== null) {
-    const ctx: SpanContext = { traceId: parent[1] ?? '', spanId: parent[2] ?? '', traceFlags: Number.parseInt(parent[3] ?? '0', 16), isRemote: true };
-    if (isSpanContextValid(ctx)) return ctx;
-  }
-  for (const [traceKey, spanKey] of [['traceId', 'spanId'], ['$traceId', '$spanId']] as const) {
-    const traceId = field(m, traceKey);
-    const spanId = field(m, spanKey);
-    if (traceId === undefined || spanId === undefined) continue;
-    const ctx: SpanContext = { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
-    if (isSpanContextValid(ctx)) return ctx;
-  }
-  return undefined;
+  return spanContextFromEventMetadata(metadata, keys.traceparent);
 }

@@ -44,3 +44,5 @@ export type { DiscoveredPack, SkippedPack } from './pack-loader.js';
 export { counter, gauge, histogram, startTimer, timed, upDownCounter, withSpan } from './api/index.js';
 export type { AppHistogramOptions, AppInstrumentOptions, Timer, WithSpanOptions } from './api/index.js';
 export { VERSION } from './version.js';
+export { CONCURRENCY_ERROR_NAMES, errorClassName } from './conventions/error-type.js';
+export { spanContextFromEventMetadata } from './conventions/event-trace-context.js';
