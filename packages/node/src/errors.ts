@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   OTELKIT_E_PACK_LOAD: 'a pack could not be imported or does not default-export definePack(...)',
   OTELKIT_E_PACK_SETUP: "a pack's setup threw; the pack is skipped, the others run",
   OTELKIT_E_PACK_UNKNOWN: 'OTELKIT_PACKS names a package that is not installed or not a pack',
+  OTELKIT_E_TLS: 'a TLS certificate or key file for an OTLP exporter is missing, not PEM or does not match; the exporters using it are disabled rather than connecting without it',
   OTELKIT_E_EXPORT: 'an exporter failed to deliver (rate-limited: one line per exporter per minute)',
   OTELKIT_E_PROMETHEUS_LISTEN: 'the Prometheus pull endpoint could not listen (e.g. port taken)',
   OTELKIT_E_SHUTDOWN_TIMEOUT: 'the flush at shutdown did not finish within the timeout',

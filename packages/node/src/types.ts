@@ -53,6 +53,25 @@ export interface OtlpExporterOptions {
    * Env: `OTEL_EXPORTER_OTLP_<SIGNAL>_COMPRESSION`, `OTEL_EXPORTER_OTLP_COMPRESSION`.
    */
   compression?: OtlpCompression;
+  /**
+   * PEM file of the CA (or bundle) that verifies the collector's certificate on an `https://` endpoint. Read once
+   * at `start()`; an unreadable file or bad PEM is one `OTELKIT_E_TLS` line and this exporter is disabled.
+   * @default the system's trusted roots
+   * Env: `OTEL_EXPORTER_OTLP_<SIGNAL>_CERTIFICATE`, `OTEL_EXPORTER_OTLP_CERTIFICATE`.
+   */
+  certificateFile?: string;
+  /**
+   * mTLS: PEM file of the client's private key (unencrypted); needs `clientCertificateFile`.
+   * @default none
+   * Env: `OTEL_EXPORTER_OTLP_<SIGNAL>_CLIENT_KEY`, `OTEL_EXPORTER_OTLP_CLIENT_KEY`.
+   */
+  clientKeyFile?: string;
+  /**
+   * mTLS: PEM file of the client's certificate (chain); needs `clientKeyFile`.
+   * @default none
+   * Env: `OTEL_EXPORTER_OTLP_<SIGNAL>_CLIENT_CERTIFICATE`, `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`.
+   */
+  clientCertificateFile?: string;
 }
 
 /** Credential the Prometheus pull endpoint demands; unauthenticated requests get 401. */

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/resolved.js';
+import { redactUrl } from '../redact-url.js';
 import { checkMetricsExport, checkPortFree, checkTcp, checkTracesExport, type CheckResult } from './checks.js';
 import { packStatuses, type PackStatus } from './packs.js';
 import { outline, redactedConfig, table } from './report.js';
@@ -27,7 +28,7 @@ export async function runDoctor(config: ResolvedConfig, timeoutMillis: number): 
       const tcp = await checkTcp(o.endpoint, timeoutMillis);
       // Only a listening endpoint is worth an export attempt; otherwise the exporter would just retry until timeout.
       const exported = tcp.ok ? await (signal === 'metrics' ? checkMetricsExport(o, timeoutMillis) : checkTracesExport(o, timeoutMillis)) : null;
-      return { signal, endpoint: o.endpoint, protocol: o.protocol, tcp, export: exported };
+      return { signal, endpoint: redactUrl(o.endpoint), protocol: o.protocol, tcp, export: exported };
     }),
   );
   const [packs, prometheus, endpoints] = await Promise.all([packStatuses(config), promCheck, otlp]);

@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/resolved.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PrometheusPullReader } from '../prometheus/pull-reader.js';
+import { redactUrl } from '../redact-url.js';
 import { lazyMetricExporter, lazySpanExporter } from '../sdk/exporters.js';
 import type { CheckResult } from './checks.js';
 
@@ -57,7 +58,7 @@ async function sendMetric(config: ResolvedConfig, probeId: string): Promise<Chec
   const exporter = lazyMetricExporter(otlp, quiet);
   try {
     const result = await new Promise<ExportResult>((resolve) => exporter.export(resourceMetrics, resolve));
-    return exportOutcome(result, 'probe metric', `${otlp.protocol} ${otlp.endpoint}`);
+    return exportOutcome(result, 'probe metric', `${otlp.protocol} ${redactUrl(otlp.endpoint)}`);
   } finally {
     await exporter.shutdown().catch(() => undefined);
   }
@@ -85,13 +86,20 @@ async function sendSpan(config: ResolvedConfig, probeId: string): Promise<CheckR
   // The processor may also reject with the export error; the recorded outcome below says what happened.
   await provider.forceFlush().catch(() => undefined);
   await provider.shutdown().catch(() => undefined);
-  return exportOutcome(outcome ?? { code: ExportResultCode.FAILED, error: new Error('the span was never exported') }, 'probe span', `${otlp.protocol} ${otlp.endpoint}`);
+  return exportOutcome(outcome ?? { code: ExportResultCode.FAILED, error: new Error('the span was never exported') }, 'probe span', `${otlp.protocol} ${redactUrl(otlp.endpoint)}`);
 }
 
 async function getJson(url: string, timeoutMillis: number): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMillis) });
+  const shown = redactUrl(url);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMillis) });
+  } catch (error) {
+    // fetch quotes a URL with credentials in its error; the detail line must not.
+    throw new Error(describeError(error).replaceAll(url, shown), { cause: error });
+  }
   const body = await res.text();
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}: ${body.slice(0, 200)}`);
+  if (!res.ok) throw new Error(`HTTP ${res.status} from ${shown}: ${body.slice(0, 200)}`);
   return JSON.parse(body) as unknown;
 }
 
@@ -123,6 +131,9 @@ export async function runProbe(config: ResolvedConfig, options: ProbeOptions): P
   const every = options.pollMillis ?? 1000;
   const prometheusBase = options.prometheusUrl.replace(/\/+$/, '');
   const jaegerBase = options.jaegerUrl.replace(/\/+$/, '');
+  // The base URLs are printed in every step's detail; requests use them as given.
+  const prometheusShown = redactUrl(prometheusBase);
+  const jaegerShown = redactUrl(jaegerBase);
   const seconds = Math.round(options.timeoutMillis / 1000);
 
   const inPrometheus = metric.ok
@@ -131,8 +142,8 @@ export async function runProbe(config: ResolvedConfig, options: ProbeOptions): P
         if (body.status !== 'success') return { ok: false, detail: `Prometheus query failed: ${body.error ?? JSON.stringify(body).slice(0, 200)}` };
         const sample = body.data?.result?.[0];
         return sample === undefined
-          ? { ok: false, detail: `${promql} has no series in Prometheus at ${prometheusBase} after ${seconds} s (does Prometheus scrape the collector's prometheus exporter?)` }
-          : { ok: true, detail: `${promql} = ${sample.value?.[1] ?? '?'} in Prometheus at ${prometheusBase}` };
+          ? { ok: false, detail: `${promql} has no series in Prometheus at ${prometheusShown} after ${seconds} s (does Prometheus scrape the collector's prometheus exporter?)` }
+          : { ok: true, detail: `${promql} = ${sample.value?.[1] ?? '?'} in Prometheus at ${prometheusShown}` };
       })
     : Promise.resolve({ ok: false, detail: 'skipped: the probe metric was not sent' });
 
@@ -143,8 +154,8 @@ export async function runProbe(config: ResolvedConfig, options: ProbeOptions): P
         const body = (await getJson(url, 5000)) as { data?: { spans?: { operationName?: string }[] }[] | null };
         const found = (body.data ?? []).some((t) => (t.spans ?? []).some((s) => s.operationName === PROBE_SPAN));
         return found
-          ? { ok: true, detail: `span "${PROBE_SPAN}" of service ${PROBE_SERVICE} found in Jaeger at ${jaegerBase}` }
-          : { ok: false, detail: `span "${PROBE_SPAN}" (probe.id=${probeId}) not found in Jaeger at ${jaegerBase} after ${seconds} s (does the collector export traces to this Jaeger?)` };
+          ? { ok: true, detail: `span "${PROBE_SPAN}" of service ${PROBE_SERVICE} found in Jaeger at ${jaegerShown}` }
+          : { ok: false, detail: `span "${PROBE_SPAN}" (probe.id=${probeId}) not found in Jaeger at ${jaegerShown} after ${seconds} s (does the collector export traces to this Jaeger?)` };
       })
     : Promise.resolve({ ok: false, detail: 'skipped: the probe span was not sent' });
 

@@ -1,14 +1,19 @@
 import type { ResolvedConfig, ResolvedOtlp } from '../config/resolved.js';
 import { formatProblem, redact, redactHeaders } from '../errors.js';
+import { redactUrl } from '../redact-url.js';
 
 /** The resolved configuration as `otelkit doctor` shows it: plain data, every secret replaced by `***`. */
 export function redactedConfig(config: ResolvedConfig): Record<string, unknown> {
   const otlp = (o: ResolvedOtlp): Record<string, unknown> => ({
-    endpoint: o.endpoint,
+    endpoint: redactUrl(o.endpoint),
     protocol: o.protocol,
     headers: redactHeaders(o.headers),
     timeoutMillis: o.timeoutMillis,
     compression: o.compression,
+    // Paths only: the resolved config keeps the PEM texts out of sight, and so does the report.
+    ...(o.tls === undefined
+      ? {}
+      : { tls: { certificateFile: o.tls.certificateFile ?? 'system CA', clientCertificateFile: o.tls.clientCertificateFile ?? 'none', clientKeyFile: o.tls.clientKeyFile ?? 'none' } }),
   });
   const resource: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config.resourceAttributes)) resource[k] = typeof v === 'string' ? redact(k, v) : v;

@@ -1,7 +1,8 @@
 import { OtelkitError } from '../errors.js';
 import { isPackDefinition } from '../pack.js';
+import { redactUrl } from '../redact-url.js';
 import type { OtelkitOptions, OtlpExporterOptions } from '../types.js';
-import type { ConfigLayer, OtlpLayer } from './layer.js';
+import type { ConfigLayer, OtlpLayer, TlsFileRef } from './layer.js';
 import {
   BATCH_FIELDS,
   dropNone,
@@ -24,7 +25,8 @@ import {
 // Mistakes in code are programming errors: they throw at start() so they are caught in development, unlike
 // env and file values, which may differ per deployment and only fall back.
 function fail(path: string, value: unknown, expected: string): never {
-  throw new OtelkitError('OTELKIT_E_OPTION', `start({ ${path} }) got ${JSON.stringify(value) ?? String(value)}: expected ${expected}`);
+  const shown = path.endsWith('endpoint') && typeof value === 'string' ? redactUrl(value) : value;
+  throw new OtelkitError('OTELKIT_E_OPTION', `start({ ${path} }) got ${JSON.stringify(shown) ?? String(shown)}: expected ${expected}`);
 }
 
 function check<T>(path: string, value: unknown, parsed: Parsed<T>): T {
@@ -59,6 +61,20 @@ function otlp(path: string, o: OtlpExporterOptions | undefined): OtlpLayer | und
     for (const [k, v] of Object.entries(o.headers)) if (typeof v !== 'string') fail(`${path}.headers.${k}`, v, 'a string');
     out.headers = { ...o.headers };
   }
+  // The type is checked here; whether the file exists and holds PEM depends on the deployment, so that is a
+  // logged OTELKIT_E_TLS problem like the env variables', not a throw.
+  const file = (option: 'certificateFile' | 'clientKeyFile' | 'clientCertificateFile'): TlsFileRef | undefined => {
+    const value = o[option];
+    if (value === undefined) return undefined;
+    if (str(`${path}.${option}`, value).trim() === '') fail(`${path}.${option}`, value, 'a file path');
+    return { path: value.trim(), source: `start({ ${path}.${option} })` };
+  };
+  const certificate = file('certificateFile');
+  if (certificate !== undefined) out.certificate = certificate;
+  const clientKey = file('clientKeyFile');
+  if (clientKey !== undefined) out.clientKey = clientKey;
+  const clientCertificate = file('clientCertificateFile');
+  if (clientCertificate !== undefined) out.clientCertificate = clientCertificate;
   return out;
 }
 

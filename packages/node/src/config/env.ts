@@ -1,6 +1,7 @@
 import type { ConfigProblem } from '../errors.js';
 import { redact } from '../errors.js';
-import type { ConfigLayer, OtlpLayer } from './layer.js';
+import { redactUrl } from '../redact-url.js';
+import type { ConfigLayer, OtlpLayer, TlsFileRef } from './layer.js';
 import {
   BATCH_FIELDS,
   dropNone,
@@ -37,7 +38,9 @@ export const ENV_VARS: readonly string[] = [
   'OTEL_METRICS_EXPORTER',
   'OTEL_TRACES_EXPORTER',
   ...['', 'METRICS_', 'TRACES_'].flatMap((s) =>
-    ['ENDPOINT', 'PROTOCOL', 'HEADERS', 'TIMEOUT', 'COMPRESSION'].map((k) => `OTEL_EXPORTER_OTLP_${s}${k}`),
+    ['ENDPOINT', 'PROTOCOL', 'HEADERS', 'TIMEOUT', 'COMPRESSION', 'CERTIFICATE', 'CLIENT_KEY', 'CLIENT_CERTIFICATE', 'INSECURE'].map(
+      (k) => `OTEL_EXPORTER_OTLP_${s}${k}`,
+    ),
   ),
   'OTEL_EXPORTER_PROMETHEUS_HOST',
   'OTEL_EXPORTER_PROMETHEUS_PORT',
@@ -69,7 +72,13 @@ export function readEnvLayer(env: Env): { layer: ConfigLayer; problems: ConfigPr
     return v === undefined || v.trim() === '' ? undefined : v;
   };
   const reject = (name: string, raw: string, expected: string, fallback: string): void => {
-    const value = SECRET_VARS.has(name) ? '***' : name.endsWith('HEADERS') ? raw.replace(/=([^,]*)/g, '=***') : redact(name, raw);
+    const value = SECRET_VARS.has(name)
+      ? '***'
+      : name.endsWith('HEADERS')
+        ? raw.replace(/=([^,]*)/g, '=***')
+        : name.endsWith('ENDPOINT')
+          ? redactUrl(raw)
+          : redact(name, raw);
     problems.push({ code: 'OTELKIT_E_ENV_VALUE', source: name, value, expected, fallback });
   };
   /** Parses `name` when set; on rejection logs and leaves the key to lower-precedence sources. */
@@ -184,5 +193,18 @@ function readOtlp(
     if (bad.length > 0) reject(`${prefix}HEADERS`, headers, 'key=value pairs separated by commas', `ignored ${bad.length} malformed entr${bad.length === 1 ? 'y' : 'ies'}`);
     out.headers = values;
   }
+  const file = (name: string): TlsFileRef | undefined => {
+    const path = get(`${prefix}${name}`)?.trim();
+    return path === undefined ? undefined : { path, source: `${prefix}${name}` };
+  };
+  const certificate = file('CERTIFICATE');
+  if (certificate !== undefined) out.certificate = certificate;
+  const clientKey = file('CLIENT_KEY');
+  if (clientKey !== undefined) out.clientKey = clientKey;
+  const clientCertificate = file('CLIENT_CERTIFICATE');
+  if (clientCertificate !== undefined) out.clientCertificate = clientCertificate;
+  // otelkit endpoints always carry a scheme, and the spec applies INSECURE only to endpoints without one, so the
+  // scheme decides; the value is still checked so a typo is not mistaken for a setting that took effect.
+  read(`${prefix}INSECURE`, parseBoolean, "ignored; the endpoint's scheme decides (http:// plaintext, https:// TLS)", () => undefined);
   return out;
 }

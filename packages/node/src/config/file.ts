@@ -6,12 +6,14 @@ import { pathToFileURL } from 'node:url';
 import type { ConfigProblem } from '../errors.js';
 import { describeError } from '../errors.js';
 import type { OtlpProtocol, PropagatorName, SamplerName } from '../types.js';
+import { redactUrl } from '../redact-url.js';
 import type { Env } from './env.js';
-import type { ConfigLayer, OtlpLayer } from './layer.js';
+import type { ConfigLayer, OtlpLayer, TlsFileRef } from './layer.js';
 import {
   BATCH_FIELDS,
   isAttributeValue,
   isRejection,
+  parseBoolean,
   parseCompression,
   parseInteger,
   parseKeyValues,
@@ -21,6 +23,7 @@ import {
   parseRatio,
   parseUrl,
   PROPAGATORS,
+  Rejection,
   type Parsed,
 } from './parse.js';
 
@@ -133,7 +136,33 @@ type Take = <T>(source: string, raw: unknown, parse: (raw: string) => Parsed<T>,
 
 function display(source: string, value: unknown): string {
   if (/header|auth|token|password/i.test(source)) return '***';
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return /endpoint$/.test(source) ? redactUrl(text) : text;
+}
+
+function parsePath(raw: string): Parsed<string> {
+  const path = raw.trim();
+  return path === '' ? new Rejection('a file path') : path;
+}
+
+// file_format 0.4 puts the TLS keys on the exporter, 1.0 under `tls:`, 0.3 without the `_file` suffix.
+const TLS_KEYS = [
+  ['certificate', 'certificate_file', 'certificate'],
+  ['clientKey', 'client_key_file', 'client_key'],
+  ['clientCertificate', 'client_certificate_file', 'client_certificate'],
+] as const;
+
+function mapTls(source: string, exporter: Node, out: OtlpLayer, bad: Bad, take: Take): void {
+  const tls = isNode(exporter.tls) ? exporter.tls : undefined;
+  if (exporter.tls !== undefined && exporter.tls !== null && tls === undefined) bad(`${source}.tls`, exporter.tls, 'a mapping', 'ignored');
+  for (const [field, key, legacy] of TLS_KEYS) {
+    const [where, node, name] =
+      tls?.[key] !== undefined ? [`${source}.tls.${key}`, tls, key] : exporter[key] !== undefined ? [`${source}.${key}`, exporter, key] : [`${source}.${legacy}`, exporter, legacy];
+    const path = take(where, node[name], parsePath, 'no TLS file from the config file');
+    if (path !== undefined) out[field] = { path, source: `OTEL_CONFIG_FILE ${where}` } satisfies TlsFileRef;
+  }
+  const [insecureAt, insecure] = tls?.insecure !== undefined ? [`${source}.tls.insecure`, tls.insecure] : [`${source}.insecure`, exporter.insecure];
+  take(insecureAt, insecure, parseBoolean, "ignored; the endpoint's scheme decides (http:// plaintext, https:// TLS)");
 }
 
 function mapResource(resource: unknown, layer: ConfigLayer, bad: Bad): void {
@@ -209,6 +238,7 @@ function mapOtlpExporter(
     });
   }
   if (Object.keys(headers).length > 0) out.headers = headers;
+  mapTls(source, exporter, out, bad, take);
   return out;
 }
 

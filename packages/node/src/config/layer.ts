@@ -12,6 +12,12 @@ import type {
   TracesExporterName,
 } from '../types.js';
 
+/** A TLS file path and the variable, file key or option that named it (problems name it too). */
+export interface TlsFileRef {
+  readonly path: string;
+  readonly source: string;
+}
+
 /** OTLP settings as one source states them; `base` endpoints get `/v1/<signal>` appended for HTTP. */
 export interface OtlpLayer {
   baseEndpoint?: string;
@@ -20,6 +26,11 @@ export interface OtlpLayer {
   headers?: Record<string, string>;
   timeoutMillis?: number;
   compression?: OtlpCompression;
+  /** CA (bundle) verifying the collector's certificate. */
+  certificate?: TlsFileRef;
+  /** mTLS: the client's private key and certificate chain. */
+  clientKey?: TlsFileRef;
+  clientCertificate?: TlsFileRef;
 }
 
 /** Batch span processor settings as one source states them. */

@@ -5,9 +5,10 @@ import type { OtelkitOptions, OtlpProtocol } from '../types.js';
 import { readCodeLayer } from './code.js';
 import { readEnvLayer, type Env } from './env.js';
 import { readFileLayer } from './file.js';
-import type { BatchLayer, ConfigLayer, OtlpLayer } from './layer.js';
+import type { BatchLayer, ConfigLayer, OtlpLayer, TlsFileRef } from './layer.js';
 import { BATCH_FIELDS, type BatchField } from './parse.js';
 import type { ResolvedBatch, ResolvedConfig, ResolvedOtlp } from './resolved.js';
+import { resolveTls } from './tls.js';
 
 /** Inputs besides code options; the defaults are the real process. Tests pass their own. */
 export interface ResolveContext {
@@ -30,12 +31,18 @@ function pick<K extends keyof ConfigLayer>(layers: readonly ConfigLayer[], key: 
   return value;
 }
 
+interface OtlpTlsRefs {
+  readonly certificate: TlsFileRef | undefined;
+  readonly clientKey: TlsFileRef | undefined;
+  readonly clientCertificate: TlsFileRef | undefined;
+}
+
 function resolveOtlp(
   layers: readonly ConfigLayer[],
   signalKey: 'metricsOtlp' | 'tracesOtlp',
   signalPath: 'metrics' | 'traces',
   defaultProtocol: OtlpProtocol,
-): ResolvedOtlp {
+): { otlp: Omit<ResolvedOtlp, 'tls'>; refs: OtlpTlsRefs } {
   const general = layers.map((l) => l.otlp ?? {});
   const specific = layers.map((l) => l[signalKey] ?? {});
   const field = <K extends keyof OtlpLayer>(key: K): OtlpLayer[K] | undefined => {
@@ -54,13 +61,17 @@ function resolveOtlp(
     const base = field('baseEndpoint') ?? DEFAULT_ENDPOINT[protocol];
     endpoint = protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/${signalPath}`;
   }
-  return Object.freeze({
-    endpoint,
-    protocol,
-    headers: Object.freeze(headers),
-    timeoutMillis: field('timeoutMillis') ?? 10_000,
-    compression: field('compression') ?? 'none',
-  });
+  return {
+    otlp: {
+      endpoint,
+      protocol,
+      headers: Object.freeze(headers),
+      timeoutMillis: field('timeoutMillis') ?? 10_000,
+      compression: field('compression') ?? 'none',
+    },
+    // Each file on its own, as the spec has it: a signal's CA can join the general client certificate.
+    refs: { certificate: field('certificate'), clientKey: field('clientKey'), clientCertificate: field('clientCertificate') },
+  };
 }
 
 /**
@@ -153,6 +164,34 @@ export function resolveConfig(options: OtelkitOptions = {}, context: ResolveCont
     metricsExporters = metricsExporters.filter((e) => e !== 'prometheus');
     if (metricsExporters.length === 0) metricsExporters = ['none'];
   }
+  let tracesExporters = pick(layers, 'tracesExporters') ?? ['otlp'];
+  const metricsOtlp = resolveOtlp(layers, 'metricsOtlp', 'metrics', 'grpc');
+  const tracesOtlp = resolveOtlp(layers, 'tracesOtlp', 'traces', 'http/protobuf');
+  const tls = resolveTls(
+    [
+      { signal: 'metrics', enabled: metricsExporters.includes('otlp'), endpoint: metricsOtlp.otlp.endpoint, ...metricsOtlp.refs },
+      { signal: 'traces', enabled: tracesExporters.includes('otlp'), endpoint: tracesOtlp.otlp.endpoint, ...tracesOtlp.refs },
+    ],
+    layers.flatMap((l) =>
+      [l.otlp, l.metricsOtlp, l.tracesOtlp].flatMap((o) =>
+        (['certificate', 'clientKey', 'clientCertificate'] as const).flatMap((kind) => (o?.[kind] === undefined ? [] : [[kind, o[kind]] as const])),
+      ),
+    ),
+    cwd,
+  );
+  problems.push(...tls.problems);
+  if (tls.disabled.has('metrics')) {
+    metricsExporters = metricsExporters.filter((e) => e !== 'otlp');
+    if (metricsExporters.length === 0) metricsExporters = ['none'];
+  }
+  if (tls.disabled.has('traces')) {
+    tracesExporters = tracesExporters.filter((e) => e !== 'otlp');
+    if (tracesExporters.length === 0) tracesExporters = ['none'];
+  }
+  const withTls = (otlp: Omit<ResolvedOtlp, 'tls'>, signal: 'metrics' | 'traces'): ResolvedOtlp => {
+    const material = tls.tls[signal];
+    return Object.freeze(material === undefined ? { ...otlp } : { ...otlp, tls: material });
+  };
   const samplerInstance = pick(layers, 'samplerInstance');
   const samplerName = pick(layers, 'samplerName') ?? 'parentbased_always_on';
 
@@ -164,7 +203,7 @@ export function resolveConfig(options: OtelkitOptions = {}, context: ResolveCont
     resourceAttributes,
     metrics: {
       exporters: metricsExporters,
-      otlp: resolveOtlp(layers, 'metricsOtlp', 'metrics', 'grpc'),
+      otlp: withTls(metricsOtlp.otlp, 'metrics'),
       prometheus: {
         host: pick(layers, 'prometheusHost') ?? '0.0.0.0',
         port: pick(layers, 'prometheusPort') ?? 9464,
@@ -177,8 +216,8 @@ export function resolveConfig(options: OtelkitOptions = {}, context: ResolveCont
       namespace: pick(layers, 'namespace') ?? '',
     },
     traces: {
-      exporters: pick(layers, 'tracesExporters') ?? ['otlp'],
-      otlp: resolveOtlp(layers, 'tracesOtlp', 'traces', 'http/protobuf'),
+      exporters: tracesExporters,
+      otlp: withTls(tracesOtlp.otlp, 'traces'),
       sampler:
         samplerInstance !== undefined
           ? { kind: 'custom', sampler: samplerInstance }

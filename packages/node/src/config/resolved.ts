@@ -13,6 +13,20 @@ import type {
   TracesExporterName,
 } from '../types.js';
 
+/**
+ * TLS material for an `https://` OTLP endpoint, read and checked once by `resolveConfig()`. The paths are for
+ * display; the PEM texts are non-enumerable, so a logged, inspected or serialised config never carries them.
+ */
+export interface ResolvedTls {
+  readonly certificateFile?: string;
+  readonly clientKeyFile?: string;
+  readonly clientCertificateFile?: string;
+  /** PEM text of the CA bundle; without it the system's trusted roots verify the collector. */
+  readonly ca?: string;
+  readonly key?: string;
+  readonly cert?: string;
+}
+
 /** One OTLP exporter, fully resolved: `endpoint` is the exact URL requests go to. */
 export interface ResolvedOtlp {
   readonly endpoint: string;
@@ -20,6 +34,8 @@ export interface ResolvedOtlp {
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMillis: number;
   readonly compression: OtlpCompression;
+  /** Present when a CA or client certificate is configured and the endpoint is `https://`. */
+  readonly tls?: ResolvedTls;
 }
 
 export type ResolvedSampler =

@@ -6,6 +6,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedOtlp } from '../config/resolved.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { redactUrl } from '../redact-url.js';
 
 /** `otlp(grpc http://localhost:4317)` — used in the preamble, warnings and self-telemetry. */
 export function otlpLabel(otlp: ResolvedOtlp, withHeaders: boolean = false): string {
@@ -14,8 +15,21 @@ export function otlpLabel(otlp: ResolvedOtlp, withHeaders: boolean = false): str
   const keys = withHeaders ? Object.keys(otlp.headers) : [];
   const headers = keys.length === 0 ? '' : ` headers=${keys.map((k) => `${k}:***`).join(',')}`;
   const gzip = withHeaders && otlp.compression === 'gzip' ? ' gzip' : '';
-  return `otlp(${protocol} ${otlp.endpoint}${gzip}${headers})`;
+  // File names only for TLS (never their contents); `mtls` says a client certificate is presented.
+  const tls = withHeaders && otlp.tls !== undefined ? ` tls(${otlp.tls.certificateFile === undefined ? 'system CA' : `ca=${otlp.tls.certificateFile}`}${otlp.tls.cert === undefined ? '' : ' mtls'})` : '';
+  return `otlp(${protocol} ${redactUrl(otlp.endpoint)}${gzip}${headers}${tls})`;
 }
+
+/** PEM texts as the gRPC and https modules take them; only the ones configured. */
+function pem(otlp: ResolvedOtlp): { ca?: Buffer; key?: Buffer; cert?: Buffer } {
+  const out: { ca?: Buffer; key?: Buffer; cert?: Buffer } = {};
+  if (otlp.tls?.ca !== undefined) out.ca = Buffer.from(otlp.tls.ca);
+  if (otlp.tls?.key !== undefined) out.key = Buffer.from(otlp.tls.key);
+  if (otlp.tls?.cert !== undefined) out.cert = Buffer.from(otlp.tls.cert);
+  return out;
+}
+
+const isHttps = (otlp: ResolvedOtlp): boolean => /^https:/i.test(otlp.endpoint);
 
 async function grpcOptions(otlp: ResolvedOtlp): Promise<Record<string, unknown>> {
   const options: Record<string, unknown> = { url: otlp.endpoint, timeoutMillis: otlp.timeoutMillis, compression: otlp.compression };
@@ -25,12 +39,21 @@ async function grpcOptions(otlp: ResolvedOtlp): Promise<Record<string, unknown>>
     for (const [k, v] of Object.entries(otlp.headers)) metadata.set(k, v);
     options.metadata = metadata;
   }
+  if (isHttps(otlp)) {
+    // Always explicit for https: the exporter would otherwise read OTEL_EXPORTER_OTLP_*CERTIFICATE itself, past
+    // otelkit's precedence and checks, and fall back to the system roots when a file is unreadable.
+    const { credentials } = await import('@grpc/grpc-js');
+    const { ca, key, cert } = pem(otlp);
+    options.credentials = credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
+  }
   return options;
 }
 
 function httpOptions(otlp: ResolvedOtlp): Record<string, unknown> {
   const options: Record<string, unknown> = { url: otlp.endpoint, timeoutMillis: otlp.timeoutMillis, compression: otlp.compression };
   if (Object.keys(otlp.headers).length > 0) options.headers = { ...otlp.headers };
+  // Explicit for the same reason as gRPC's credentials; keepAlive is the exporter's own default.
+  if (isHttps(otlp)) options.httpAgentOptions = { keepAlive: true, ...pem(otlp) };
   return options;
 }
 
