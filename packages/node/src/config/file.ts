@@ -33,8 +33,10 @@ type Node = Record<string, unknown>;
 // resolveConfig is synchronous. The CommonJS bundle has no import.meta, the ESM build no __filename.
 function parseYaml(text: string): unknown {
   const here = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
-  const yaml = createRequire(here)('yaml') as { parse(text: string): unknown };
-  return yaml.parse(text);
+  const yaml = createRequire(here)('yaml') as { parse(text: string, options: { logLevel: 'error' }): unknown };
+  // yaml reports oddities such as an unknown tag through process.emitWarning, a line otelkit does not own; the
+  // values it yields are then checked like any other.
+  return yaml.parse(text, { logLevel: 'error' });
 }
 
 const SUBSTITUTION = /\$\$|\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -189,16 +191,22 @@ function mapResource(resource: unknown, layer: ConfigLayer, bad: Bad): void {
 
 function mapPropagator(propagator: unknown, layer: ConfigLayer, bad: Bad): void {
   if (!isNode(propagator)) return bad('propagator', propagator, 'a mapping with composite or composite_list', 'ignored');
-  const names: string[] = [];
+  const composite: string[] = [];
   if (Array.isArray(propagator.composite)) {
     for (const entry of propagator.composite) {
-      if (typeof entry === 'string') names.push(entry);
-      else if (isNode(entry)) names.push(...Object.keys(entry));
+      if (typeof entry === 'string') composite.push(entry);
+      else if (isNode(entry)) composite.push(...Object.keys(entry));
     }
   }
-  if (typeof propagator.composite_list === 'string') names.push(propagator.composite_list);
-  const { values, unknown } = parseNameList(names.join(','), PROPAGATORS);
-  if (unknown.length > 0) bad('propagator', unknown.join(','), PROPAGATORS.join(', '), 'those entries are ignored');
+  const values: PropagatorName[] = [];
+  // Each key is checked on its own so the line names the one holding the unknown entry.
+  const read = (key: 'composite' | 'composite_list', text: string): void => {
+    const parsed = parseNameList(text, PROPAGATORS);
+    if (parsed.unknown.length > 0) bad(`propagator.${key}`, parsed.unknown.join(','), PROPAGATORS.join(', '), 'those entries are ignored');
+    for (const v of parsed.values) if (!values.includes(v)) values.push(v);
+  };
+  read('composite', composite.join(','));
+  if (typeof propagator.composite_list === 'string') read('composite_list', propagator.composite_list);
   if (values.length > 0) layer.propagators = values.length > 1 ? values.filter((v): v is PropagatorName => v !== 'none') : values;
 }
 
