@@ -1,4 +1,4 @@
-import type { AttributeValues, Catalog } from '@otelkit/node';
+import type { AttributeValues, Catalog } from '@otelkit/node/kit';
 
 export const catalog = [
   {

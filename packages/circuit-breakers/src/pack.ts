@@ -1,4 +1,4 @@
-import { createInstruments, definePack, type PackDefinition } from '@otelkit/node';
+import { createInstruments, definePack, type PackDefinition } from '@otelkit/node/kit';
 import { OpossumInstrumentation, patchLoadedOpossum, unpatchAllOpossum } from './adapters/opossum.js';
 import { alerts } from './alerts.js';
 import { catalog } from './catalog.js';

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Instruments } from '@otelkit/node';
+import type { Instruments } from '@otelkit/node/kit';
 import type { BreakerOutcome, BreakerState, catalog } from './catalog.js';
 
 type BreakerInstruments = Instruments<typeof catalog>;

@@ -1,4 +1,4 @@
-import { CONCURRENCY_ERROR_NAMES, errorClassName } from '@otelkit/node';
+import { CONCURRENCY_ERROR_NAMES, errorClassName } from '@otelkit/node/kit';
 import type { CommandOutcome } from './catalog.js';
 
 // Infrastructure errors whose names look like domain rejections but mean the app is misconfigured.

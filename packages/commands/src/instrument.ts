@@ -13,7 +13,7 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { createInstruments, createLateBinding } from '@otelkit/node';
+import { createInstruments, createLateBinding } from '@otelkit/node/kit';
 import { catalog, type CommandOutcome } from './catalog.js';
 import { classifyCommandError, errorTypeOf } from './classify.js';
 import type { CommandCallOptions, CommandClassifier, CommandsOptions } from './types.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@otelkit/node';
+import type { Logger } from '@otelkit/node/kit';
 import type { CommandsOptions } from './types.js';
 
 /** Validates pack options from config (unvalidated input); a bad value logs one line and falls back. */

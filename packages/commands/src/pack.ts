@@ -1,4 +1,4 @@
-import { definePack, type PackDefinition } from '@otelkit/node';
+import { definePack, type PackDefinition } from '@otelkit/node/kit';
 import { catalog } from './catalog.js';
 import { dashboards } from './dashboards.js';
 import { alerts } from './alerts.js';
@@ -18,7 +18,7 @@ const pack: PackDefinition<typeof catalog> = definePack({
     if (options.nestjsCqrs !== false) {
       try {
         const [{ registerInstrumentations }, { createNestCqrsInstrumentation }] = await Promise.all([
-          import('@opentelemetry/instrumentation'),
+          import('@otelkit/node/instrumentation'),
           import('./adapters/nestjs-cqrs.js'),
         ]);
         unload = registerInstrumentations({ instrumentations: [await createNestCqrsInstrumentation()] });

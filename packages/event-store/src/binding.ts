@@ -1,5 +1,5 @@
 import type { Counter, Histogram, Meter, Tracer } from '@opentelemetry/api';
-import { createInstruments, createLateBinding } from '@otelkit/node';
+import { createInstruments, createLateBinding } from '@otelkit/node/kit';
 import { catalog } from './catalog.js';
 import type { TraceContextKeys } from './trace-context.js';
 import type { EventStorePackOptions } from './types.js';

@@ -1,4 +1,4 @@
-import { CONCURRENCY_ERROR_NAMES, errorClassName } from '@otelkit/node';
+import { CONCURRENCY_ERROR_NAMES, errorClassName } from '@otelkit/node/kit';
 import type { EventStoreOutcome } from './catalog.js';
 
 /** The error's class name for `error.type` (bundler `_Name` prefixes stripped), else its `name`, else `Error`. */

@@ -1,4 +1,4 @@
-import { definePack, type PackDefinition } from '@otelkit/node';
+import { definePack, type PackDefinition } from '@otelkit/node/kit';
 import { catalog } from './catalog.js';
 import { dashboards } from './dashboards.js';
 import { alerts } from './alerts.js';
@@ -43,7 +43,7 @@ const pack: PackDefinition<typeof catalog> = definePack({
     if (options.kurrentdb !== false) {
       try {
         const [{ registerInstrumentations }, { createKurrentDBInstrumentation }] = await Promise.all([
-          import('@opentelemetry/instrumentation'),
+          import('@otelkit/node/instrumentation'),
           import('./adapters/kurrentdb.js'),
         ]);
         unload = registerInstrumentations({ instrumentations: [await createKurrentDBInstrumentation()] });

@@ -1,5 +1,5 @@
 import type { SpanContext } from '@opentelemetry/api';
-import { spanContextFromEventMetadata } from '@otelkit/node';
+import { spanContextFromEventMetadata } from '@otelkit/node/kit';
 
 /** Which metadata conventions an append writes: W3C (`traceparent`), Emmett (`traceId`), KurrentDB (`$traceId`). */
 export type TraceContextConvention = 'w3c' | 'emmett' | 'kurrentdb';

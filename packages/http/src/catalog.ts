@@ -1,4 +1,4 @@
-import type { Catalog } from '@otelkit/node';
+import type { Catalog } from '@otelkit/node/kit';
 
 // These instruments are created by the official HTTP instrumentations (`@opentelemetry/instrumentation-http` for
 // node:http/https, `@opentelemetry/instrumentation-undici` for fetch), which emit only the stable semantic

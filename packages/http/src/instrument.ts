@@ -1,9 +1,9 @@
 import { channel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { context } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
-import { isWrapped, type Instrumentation } from '@opentelemetry/instrumentation';
-import type { Logger } from '@otelkit/node';
+import { isTracingSuppressed } from '@otelkit/node/kit';
+import { isWrapped, type Instrumentation } from '@otelkit/node/instrumentation';
+import type { Logger } from '@otelkit/node/kit';
 import { pathMatcher, type ResolvedHttpPackOptions } from './options.js';
 
 const require = createRequire(import.meta.url);

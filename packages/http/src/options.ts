@@ -1,4 +1,4 @@
-import type { Logger } from '@otelkit/node';
+import type { Logger } from '@otelkit/node/kit';
 
 /** Options of the http pack: `start({ packOptions: { http: { ... } } })` or the config file. */
 export interface HttpPackOptions {

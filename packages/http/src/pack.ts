@@ -1,4 +1,4 @@
-import { definePack, type PackDefinition } from '@otelkit/node';
+import { definePack, type PackDefinition } from '@otelkit/node/kit';
 import { alerts } from './alerts.js';
 import { catalog } from './catalog.js';
 import { dashboards } from './dashboards.js';

@@ -1,12 +1,15 @@
-// Pre-bundles the register entry: one file to load instead of hundreds of modules is most of the startup budget.
-// ESM output is split so each exporter lives in its own chunk, loaded only when configured; the CommonJS output
-// is one file whose exporter modules are initialised lazily on first use.
+// Pre-bundles the run-time entries: one file to load instead of hundreds of modules is most of the startup budget.
+// - register: the bootstrap. ESM output is split so each exporter lives in its own chunk, loaded only when
+//   configured; the CommonJS output is one file whose exporter modules are initialised lazily on first use.
+// - kit and instrumentation: what packs import at run time. Built in the same split build as register, so under
+//   `--import` the code they share with it (the API) is one chunk, loaded once.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'src/register.ts');
+const packEntries = { kit: join(root, 'src/kit.ts'), instrumentation: join(root, 'src/instrumentation.ts') };
 // import-in-the-middle stays external: instrumentations register hooks on the same module instance the loader
 // uses, so there must be exactly one copy of it. @grpc/grpc-js likewise: the OTLP gRPC exporter both imports it and
 // require()s it at run time, and a bundled copy next to the required one fails its instanceof checks. yaml is
@@ -27,7 +30,7 @@ const common = {
 // build (tests running in parallel) may still import its chunks.
 await build({
   ...common,
-  entryPoints: { register: entry },
+  entryPoints: { register: entry, ...packEntries },
   format: 'esm',
   splitting: true,
   outdir: join(root, 'dist'),

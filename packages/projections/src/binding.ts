@@ -8,7 +8,7 @@ import {
   type ObservableResult,
   type Tracer,
 } from '@opentelemetry/api';
-import { createInstruments, createLateBinding, type StateSet } from '@otelkit/node';
+import { createInstruments, createLateBinding, type StateSet } from '@otelkit/node/kit';
 import { catalog, type ProjectionOutcome, type ProjectionState } from './catalog.js';
 import type { Position, ProjectionsPackOptions } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { Link, SpanContext } from '@opentelemetry/api';
-import { spanContextFromEventMetadata } from '@otelkit/node';
+import { spanContextFromEventMetadata } from '@otelkit/node/kit';
 
 /**
  * The producing span's context from event metadata: W3C `traceparent` (key configurable) as written by

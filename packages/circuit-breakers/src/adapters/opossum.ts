@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationModuleDefinition } from '@otelkit/node/instrumentation';
 import type { BreakerOutcome } from '../catalog.js';
 import { BreakerRecorder } from '../recorder.js';
 

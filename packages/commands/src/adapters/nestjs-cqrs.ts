@@ -1,4 +1,4 @@
-import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import type { InstrumentationBase } from '@otelkit/node/instrumentation';
 import { runCommand } from '../instrument.js';
 
 const PATCHED: unique symbol = Symbol.for('otelkit.commands.nestjs-cqrs.original');
@@ -43,7 +43,7 @@ export function instrumentCommandBus(CommandBus: CommandBusLike): () => void {
  * the package. Loaded lazily so importing the pack stays cheap.
  */
 export async function createNestCqrsInstrumentation(): Promise<InstrumentationBase> {
-  const { InstrumentationBase: Base, InstrumentationNodeModuleDefinition } = await import('@opentelemetry/instrumentation');
+  const { InstrumentationBase: Base, InstrumentationNodeModuleDefinition } = await import('@otelkit/node/instrumentation');
   let undo: (() => void) | undefined;
   const patch = (exports: { CommandBus?: CommandBusLike }): unknown => {
     if (exports.CommandBus !== undefined && undo === undefined) undo = instrumentCommandBus(exports.CommandBus);

@@ -1,4 +1,4 @@
-import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import type { InstrumentationBase } from '@otelkit/node/instrumentation';
 import { instrumentEventStore, OPERATION_WRAPPER } from '../instrument.js';
 import { runOperation, storeState } from '../operation.js';
 import type { InstrumentEventStoreOptions } from '../types.js';
@@ -53,7 +53,7 @@ export function patchKurrentDBClient(Client: { prototype: object }, options: Par
 
 /** The `@kurrent/kurrentdb-client` instrumentation the pack registers; loaded lazily. */
 export async function createKurrentDBInstrumentation(): Promise<InstrumentationBase> {
-  const { InstrumentationBase: Base, InstrumentationNodeModuleDefinition } = await import('@opentelemetry/instrumentation');
+  const { InstrumentationBase: Base, InstrumentationNodeModuleDefinition } = await import('@otelkit/node/instrumentation');
   let undo: (() => void) | undefined;
   const patch = (exports: { KurrentDBClient?: { prototype: object } }): unknown => {
     if (exports.KurrentDBClient !== undefined && undo === undefined) undo = patchKurrentDBClient(exports.KurrentDBClient);

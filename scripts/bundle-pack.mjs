@@ -1,0 +1,36 @@
+// Bundles a pack's run-time entries (run from the pack's directory after tsc, which then emits declarations only):
+// every subpath the package exports, in one split ESM build so the explicit API (`index`) and the pack definition
+// (`pack`) share one instance of the pack's state. Loading a pack is then a few files instead of its whole module
+// graph. `@otelkit/node` stays external (the kit and the instrumentation runtime are core's, loaded once), and so
+// does import-in-the-middle, whose hook registry must be the one instance the loader hook reads, and so do the
+// upstream instrumentation packages a pack loads on demand (they import it, resolved from their own location).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const dir = process.cwd();
+const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+const entryPoints = {};
+for (const [, target] of Object.entries(pkg.exports ?? {})) {
+  const file = typeof target === 'string' ? target : target?.default;
+  const m = typeof file === 'string' ? /^\.\/dist\/(.+)\.js$/.exec(file) : null;
+  if (m === null) continue;
+  entryPoints[m[1]] = join(dir, 'src', `${m[1]}.ts`);
+}
+await build({
+  entryPoints,
+  bundle: true,
+  platform: 'node',
+  target: 'node22.15',
+  format: 'esm',
+  splitting: true,
+  outdir: join(dir, 'dist'),
+  // Not emptied first: chunk names carry content hashes, and a running process may still import the previous ones.
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['@otelkit/node', '@otelkit/node/*', 'import-in-the-middle', 'import-in-the-middle/*', '@opentelemetry/instrumentation-*', ...Object.keys(pkg.peerDependencies ?? {})],
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Bundled CommonJS dependencies call require(); give the ESM output one.
+  banner: { js: "import { createRequire as __otelkitCreateRequire } from 'node:module'; const require = __otelkitCreateRequire(import.meta.url);" },
+});
