@@ -2,8 +2,8 @@
 // every subpath the package exports, in one split ESM build so the explicit API (`index`) and the pack definition
 // (`pack`) share one instance of the pack's state. Loading a pack is then a few files instead of its whole module
 // graph. `@otelkit/node` stays external (the kit and the instrumentation runtime are core's, loaded once), and so
-// does import-in-the-middle, whose hook registry must be the one instance the loader hook reads, and so do the
-// upstream instrumentation packages a pack loads on demand (they import it, resolved from their own location).
+// does import-in-the-middle, whose hook registry must be the one instance the loader hook reads (a pack that bundles
+// an upstream instrumentation lists it as a dependency, so it resolves to the same install).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -27,7 +27,7 @@ await build({
   outdir: join(dir, 'dist'),
   // Not emptied first: chunk names carry content hashes, and a running process may still import the previous ones.
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['@otelkit/node', '@otelkit/node/*', 'import-in-the-middle', 'import-in-the-middle/*', '@opentelemetry/instrumentation-*', ...Object.keys(pkg.peerDependencies ?? {})],
+  external: ['@otelkit/node', '@otelkit/node/*', 'import-in-the-middle', 'import-in-the-middle/*', ...Object.keys(pkg.peerDependencies ?? {})],
   mainFields: ['module', 'main'],
   legalComments: 'none',
   logLevel: 'warning',
