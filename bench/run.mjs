@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { startSinks } from './lib/sinks.mjs';
 import { fixed, ratio } from './lib/stats.mjs';
 import { benchStartup } from './startup.mjs';
+import { benchPackStartup } from './startup-packs.mjs';
+import { benchService } from './service.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 10);
@@ -32,8 +34,11 @@ const log = (m) => process.stderr.write(`bench: ${m}\n`);
 log(`startup (${STARTUP_RUNS} runs per variant, then ${EXPORT_RUNS} after-first-export runs, interleaved)...`);
 const sinks = await startSinks();
 let startup;
+let packStartup;
 try {
   startup = await benchStartup(sinks, { runs: STARTUP_RUNS, exportRuns: EXPORT_RUNS, exportTimeoutMs: EXPORT_TIMEOUT_MS });
+  log(`startup with packs (bank dependencies, ${STARTUP_RUNS} runs per variant, interleaved)...`);
+  packStartup = await benchPackStartup(sinks, { runs: STARTUP_RUNS });
 } finally {
   await sinks.close();
 }
@@ -47,6 +52,13 @@ try {
 }
 log('/metrics response time...');
 const endpoint = await child('metrics-endpoint.mjs');
+// The service benchmark needs wrk (Debian: apt-get install wrk); without it the section says so.
+const hasWrk = await new Promise((resolve) => execFile('wrk', ['--version'], (error) => resolve(error === null || error.code !== 'ENOENT')));
+let service;
+if (hasWrk) {
+  log('service under load (examples/bank, wrk, 2 interleaved rounds of 15 s per variant)...');
+  service = await benchService({ durationS: Number(process.env.BENCH_SERVICE_SECONDS ?? 15), rounds: Number(process.env.BENCH_SERVICE_ROUNDS ?? 2) });
+}
 const seconds = Math.round((Date.now() - began) / 1000);
 
 const cpu = cpus();
@@ -108,6 +120,30 @@ lines.push(
   `Both exports had arrived (median, from the app's first line) after ${seconds1(mine.exportAfterMs)} for otelkit, ${seconds1(nodesdk.exportAfterMs)} for NodeSDK and ${seconds1(auto.exportAfterMs)} for the auto-instrumentations entry` +
     (lateTraces ? "; otelkit's matches the SDK's default 5 s span batch delay, i.e. it did not apply `OTEL_BSP_SCHEDULE_DELAY=500`." : '.'),
 );
+{
+  const base = packStartup.find((s) => s.id === 'bare');
+  const all = packStartup.find((s) => s.id === 'otelkit');
+  const upstream = packStartup.find((s) => s.id === 'auto');
+  const plus = (v, d, unit) => `${v >= 0 ? '+' : ''}${fixed(v, d)} ${unit}`;
+  lines.push('');
+  lines.push(`### Startup with packs: \`examples/bank\`'s dependencies, every pack installed (median of ${STARTUP_RUNS} runs)`);
+  lines.push('');
+  lines.push('Same env as above; the entry (`node -e`, run in `examples/bank`) prints one line, so the added figures are the bootstrap and its packs (`startup-packs.mjs`).');
+  lines.push('');
+  lines.push('| variant | wall to app code | added | peak RSS | added |');
+  lines.push('|---|---:|---:|---:|---:|');
+  for (const s of packStartup) {
+    const isBase = s.id === 'bare';
+    lines.push(`| ${s.command} | ${fixed(s.wallMs)} ms | ${isBase ? '' : plus(s.wallMs - base.wallMs, 0, 'ms')} | ${fixed(s.rssMiB, 1)} MiB | ${isBase ? '' : plus(s.rssMiB - base.rssMiB, 1, 'MiB')} |`);
+  }
+  lines.push('');
+  const addW = all.wallMs - base.wallMs;
+  const addR = all.rssMiB - base.rssMiB;
+  lines.push(
+    `With every pack: ${plus(addW, 0, 'ms')} (${verdict(addW <= 60)} of +60 ms) and ${plus(addR, 1, 'MiB')} (${verdict(addR <= 20)} of +20 MiB); ` +
+      `the upstream auto-instrumentations entry adds ${plus(upstream.wallMs - base.wallMs, 0, 'ms')} and ${plus(upstream.rssMiB - base.rssMiB, 1, 'MiB')} (otelkit / upstream, added wall: ${ratio(addW, upstream.wallMs - base.wallMs)}).`,
+  );
+}
 const timeouts = startup.filter((s) => s.exportTimeouts.length > 0);
 if (timeouts.length > 0) {
   lines.push('');
@@ -115,6 +151,29 @@ if (timeouts.length > 0) {
     `Timed out after ${EXPORT_TIMEOUT_MS / 1000} s waiting for a metrics and a trace export (RSS read anyway and included in the median): ` +
       timeouts.map((s) => `${s.id} ${s.exportTimeouts.length} of ${s.exportRuns} runs (received ${s.exportTimeouts.join('; ')})`).join(', ') +
       '.',
+  );
+}
+lines.push('');
+lines.push('### A service under load: `examples/bank`, deposits over 64 accounts, 16 connections (wrk, loopback)');
+lines.push('');
+if (service === undefined) {
+  lines.push('Not measured in this run: `wrk` is not on PATH (Debian: `apt-get install wrk`).');
+} else {
+  const base = service.find((r) => r.id === 'bare');
+  lines.push('Medians of interleaved rounds (`service.mjs`); traces 100% sampled and exported, metrics on both paths, to the local sinks. CPU is the server process\'s user+system time over the measured window divided by its requests.');
+  lines.push('');
+  lines.push('| variant | req/s (range) | × bare | p50 | p99 | p99 × bare | CPU ms / request | peak RSS |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of service) {
+    lines.push(
+      `| \`${r.command}\` | ${fixed(r.rps)} (${fixed(r.rpsRange[0])}–${fixed(r.rpsRange[1])}) | ${ratio(r.rps, base.rps)} | ${fixed(r.p50, 1)} ms | ${fixed(r.p99, 1)} ms | ${ratio(r.p99, base.p99)} | ${fixed(r.cpuMsPerRequest, 3)} | ${fixed(r.rssMiB, 1)} MiB |`,
+    );
+  }
+  const mineS = service.find((r) => r.id === 'otelkit');
+  const autoS = service.find((r) => r.id === 'auto');
+  lines.push('');
+  lines.push(
+    `Target: ≥ 0.85× bare throughput and p99 ≤ 1.25× bare with every pack, better than upstream. Measured: ${ratio(mineS.rps, base.rps)} throughput and ${ratio(mineS.p99, base.p99)} p99 (upstream ${ratio(autoS.rps, base.rps)} and ${ratio(autoS.p99, base.p99)}).`,
   );
 }
 lines.push('');

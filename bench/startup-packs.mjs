@@ -1,0 +1,81 @@
+// (e) Startup with packs: the bank's dependencies (every pack installed, as a user runs it), with an entry that only
+// prints a line, so the figure is what the bootstrap and its packs cost over bare node on the same app directory.
+// One row per pack (OTELKIT_PACKS=<name>), and the upstream auto-instrumentations entry for comparison. Interleaved
+// run by run after one warm-up each; wall from spawn to the line, peak RSS (VmHWM) read when the line arrives.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from './lib/sinks.mjs';
+import { median } from './lib/stats.mjs';
+
+const BANK_DIR = fileURLToPath(new URL('../examples/bank/', import.meta.url));
+const AUTO = pathToFileURL(createRequire(import.meta.url).resolve('@opentelemetry/auto-instrumentations-node/register')).href;
+const PROBE = "process.stdout.write('ready\\n'); setInterval(() => {}, 1000);";
+const PACKS = ['circuit-breakers', 'commands', 'event-store', 'http', 'projections'];
+
+export const PACK_STARTUP_SCENARIOS = [
+  { id: 'bare', command: 'node (bank dependencies, no bootstrap)', args: [] },
+  { id: 'otelkit', command: 'otelkit register, all five packs', args: ['--import', '@otelkit/node/register'] },
+  ...PACKS.map((p) => ({ id: `pack:${p}`, command: `otelkit register, \`OTELKIT_PACKS=${p}\``, args: ['--import', '@otelkit/node/register'], env: { OTELKIT_PACKS: p } })),
+  { id: 'none', command: 'otelkit register, `OTELKIT_PACKS=none`', args: ['--import', '@otelkit/node/register'], env: { OTELKIT_PACKS: 'none' } },
+  { id: 'auto', command: 'upstream `auto-instrumentations-node/register`', args: ['--import', AUTO] },
+];
+
+function peakRssMiB(pid) {
+  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function runOnce(scenario, sinks) {
+  const port = await freePort();
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL'))),
+    OTEL_SERVICE_NAME: 'bench-bank',
+    OTEL_METRICS_EXPORTER: 'otlp,prometheus',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc',
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: sinks.grpcUrl,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sinks.httpUrl}/v1/traces`,
+    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
+    ...scenario.env,
+  };
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [...scenario.args, '--input-type=module', '-e', PROBE], { cwd: BANK_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const wallMs = await new Promise((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        if (String(d).includes('ready')) resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      });
+      child.once('exit', (code) => reject(new Error(`${scenario.id} exited (${code}) before it was ready: ${stderr}`)));
+    });
+    return { wallMs, rssMiB: peakRssMiB(child.pid) };
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** Median wall and peak RSS per scenario, interleaved over `runs` rounds after one warm-up round. */
+export async function benchPackStartup(sinks, { runs }) {
+  const samples = new Map(PACK_STARTUP_SCENARIOS.map((s) => [s.id, []]));
+  for (let round = -1; round < runs; round++) {
+    for (const scenario of PACK_STARTUP_SCENARIOS) {
+      const r = await runOnce(scenario, sinks);
+      if (round >= 0) samples.get(scenario.id).push(r);
+    }
+  }
+  return PACK_STARTUP_SCENARIOS.map((s) => ({
+    id: s.id,
+    command: s.command,
+    wallMs: median(samples.get(s.id).map((r) => r.wallMs)),
+    rssMiB: median(samples.get(s.id).map((r) => r.rssMiB)),
+  }));
+}
