@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, startSinks } from './lib/sinks.mjs';
+import { benchEnv, peakRssMiB } from './lib/process.mjs';
+import { startSinks } from './lib/sinks.mjs';
 import { median } from './lib/stats.mjs';
 
 const BANK_DIR = fileURLToPath(new URL('../examples/bank/', import.meta.url));
@@ -41,11 +42,6 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-function peakRssMiB(pid) {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
 function ms(text) {
   const m = /^([\d.]+)(us|ms|s)$/.exec(text);
   if (m === null) return NaN;
@@ -67,22 +63,8 @@ function wrk(url, script, accounts, durationS) {
 }
 
 async function runOnce(scenario, sinks, script, durationS) {
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL'))),
-    PORT: '0',
-    OTEL_SERVICE_NAME: 'bench-bank',
-    OTEL_METRICS_EXPORTER: 'otlp,prometheus',
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_LOGS_EXPORTER: 'none',
-    OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc',
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: sinks.grpcUrl,
-    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sinks.httpUrl}/v1/traces`,
-    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-    OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
-    OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
-  };
+  // parentbased_always_on is every SDK's default; named so the 100% sampling is explicit.
+  const env = await benchEnv(sinks, 'bench-bank', { PORT: '0', OTEL_TRACES_SAMPLER: 'parentbased_always_on' });
   const child = spawn(process.execPath, [...scenario.args, 'src/main.ts'], { cwd: BANK_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -3,10 +3,9 @@
 // One row per pack (OTELKIT_PACKS=<name>), and the upstream auto-instrumentations entry for comparison. Interleaved
 // run by run after one warm-up each; wall from spawn to the line, peak RSS (VmHWM) read when the line arrives.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from './lib/sinks.mjs';
+import { benchEnv, peakRssMiB } from './lib/process.mjs';
 import { median } from './lib/stats.mjs';
 
 const BANK_DIR = fileURLToPath(new URL('../examples/bank/', import.meta.url));
@@ -22,28 +21,8 @@ export const PACK_STARTUP_SCENARIOS = [
   { id: 'auto', command: 'upstream `auto-instrumentations-node/register`', args: ['--import', AUTO] },
 ];
 
-function peakRssMiB(pid) {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
 async function runOnce(scenario, sinks) {
-  const port = await freePort();
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL'))),
-    OTEL_SERVICE_NAME: 'bench-bank',
-    OTEL_METRICS_EXPORTER: 'otlp,prometheus',
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_LOGS_EXPORTER: 'none',
-    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc',
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: sinks.grpcUrl,
-    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sinks.httpUrl}/v1/traces`,
-    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-    OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
-    OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
-    ...scenario.env,
-  };
+  const env = await benchEnv(sinks, 'bench-bank', scenario.env);
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...scenario.args, '--input-type=module', '-e', PROBE], { cwd: BANK_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -5,9 +5,8 @@
 // first batch leaves, so the startup figure alone leaves them out while NodeSDK loads its exporters up front.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from './lib/sinks.mjs';
+import { benchEnv, peakRssMiB } from './lib/process.mjs';
 import { median } from './lib/stats.mjs';
 
 const APP_DIR = fileURLToPath(new URL('./fixtures/app/', import.meta.url));
@@ -24,12 +23,6 @@ export const STARTUP_SCENARIOS = [
     pull: true,
   },
 ];
-
-function peakRssKiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(status);
-  return m ? Number(m[1]) : NaN;
-}
 
 // Export phase: the same short schedule for every variant (otelkit, NodeSDK and the auto-instrumentations entry
 // each read what they support of it), and a resource attribute that lets the sinks tell this process's exports.
@@ -51,24 +44,9 @@ function waitForLine(child, line, what) {
 }
 
 async function runOnce(scenario, sinks, { settleMs, checkPull, afterExport = false, exportTimeoutMs = 10_000 }) {
-  const port = await freePort();
   const marker = randomUUID();
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL'))),
-    OTEL_SERVICE_NAME: 'bench-app',
-    OTEL_METRICS_EXPORTER: 'otlp,prometheus',
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_LOGS_EXPORTER: 'none',
-    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc',
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: sinks.grpcUrl,
-    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sinks.httpUrl}/v1/traces`,
-    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-    OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
-    // No cloud metadata probes: every variant stays on loopback.
-    OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
-    ...(afterExport ? { ...EXPORT_ENV, OTEL_RESOURCE_ATTRIBUTES: `bench.run=${marker}`, BENCH_RECORD: '1' } : {}),
-  };
+  const env = await benchEnv(sinks, 'bench-app', afterExport ? { ...EXPORT_ENV, OTEL_RESOURCE_ATTRIBUTES: `bench.run=${marker}`, BENCH_RECORD: '1' } : {});
+  const port = env.OTEL_EXPORTER_PROMETHEUS_PORT;
   const watch = afterExport ? sinks.watch(marker) : undefined;
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...scenario.args, 'main.mjs'], { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -99,7 +77,7 @@ async function runOnce(scenario, sinks, { settleMs, checkPull, afterExport = fal
     watch?.stop();
   }
   await new Promise((r) => setTimeout(r, settleMs));
-  const rssKiB = peakRssKiB(child.pid);
+  const rssMiB = peakRssMiB(child.pid);
   let pull;
   if (checkPull && scenario.pull) {
     try {
@@ -112,7 +90,7 @@ async function runOnce(scenario, sinks, { settleMs, checkPull, afterExport = fal
   }
   child.kill('SIGKILL');
   await exited;
-  return { readyMs, rssKiB, pull, stderr, exported };
+  return { readyMs, rssMiB, pull, stderr, exported };
 }
 
 /**
@@ -134,14 +112,14 @@ export async function benchStartup(sinks, { runs = 10, exportRuns = 5, settleMs 
     for (const s of STARTUP_SCENARIOS) {
       const r = await runOnce(s, sinks, { settleMs, checkPull: false });
       results[s.id].wall.push(r.readyMs);
-      results[s.id].rss.push(r.rssKiB / 1024);
+      results[s.id].rss.push(r.rssMiB);
     }
   }
   for (let i = 0; i < exportRuns; i++) {
     for (const s of STARTUP_SCENARIOS) {
       const r = await runOnce(s, sinks, { settleMs, checkPull: false, afterExport: true, exportTimeoutMs });
       const res = results[s.id];
-      res.exportRss.push(r.rssKiB / 1024);
+      res.exportRss.push(r.rssMiB);
       if (r.exported?.timedOut) res.timeouts.push(`${r.exported.metrics} metrics / ${r.exported.traces} trace exports`);
       else if (r.exported !== undefined) res.exportAfter.push(r.exported.afterMs);
     }
