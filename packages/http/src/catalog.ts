@@ -1,9 +1,8 @@
 import type { Catalog } from '@otelkit/node/kit';
 
-// These instruments are created by the official HTTP instrumentations (`@opentelemetry/instrumentation-http` for
-// node:http/https, `@opentelemetry/instrumentation-undici` for fetch), which emit only the stable semantic
-// conventions since 0.301. The catalog describes them so docs, dashboards and rules come from the same source as
-// the other packs; the buckets are the ones those instrumentations advise.
+// The pack records node:http/https itself (node-http.ts) from these definitions; fetch is recorded by the official
+// `@opentelemetry/instrumentation-undici` under the same name, unit and buckets. Stable semantic conventions only, as
+// the upstream instrumentations emit since 0.301; metric names carry no namespace (they are the conventions' own).
 export const catalog = [
   {
     name: 'http.server.request.duration',
@@ -16,7 +15,7 @@ export const catalog = [
       { key: 'url.scheme' },
       { key: 'http.route', optional: true, description: 'Set when a framework instrumentation knows the route.' },
       { key: 'network.protocol.version', optional: true },
-      { key: 'error.type', optional: true, description: 'The status code for 5xx responses, or the error class.' },
+      { key: 'error.type', optional: true, description: 'The status code for 5xx responses, or `aborted` when the client went away before the response was sent.' },
     ],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
   },

@@ -1,21 +1,17 @@
-// Golden test: recorded request measurements, fed through the upstream instrumentations' own instruments (the
-// histograms they create, with their names, units and advised buckets), must produce exactly the checked-in
-// exposition text (test/fixtures/packs/http.prom). Real requests have real, varying durations, so the recording
-// replays (duration, attributes) pairs as the instrumentations computed them. Regenerate with
+// Golden test: recorded request measurements, fed through the instruments the pack creates from its catalog (the
+// names, units and buckets node-http.ts records with), must produce exactly the checked-in exposition text
+// (test/fixtures/packs/http.prom). Real requests have real, varying durations, so the recording replays
+// (duration, attributes) pairs as the recorder computes them. Regenerate with
 // `UPDATE_GOLDEN=1 pnpm vitest run packages/http/src/golden.test.ts`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { createInstruments } from '@otelkit/node/kit';
 import { createTelemetry } from '@otelkit/node/testing';
 import { expect, it } from 'vitest';
+import { catalog } from './catalog.js';
 
 const golden = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'packs', 'http.prom');
-
-interface Recorders {
-  _recordServerDuration(durationMs: number, attributes: Attributes): void;
-  _recordClientDuration(durationMs: number, attributes: Attributes): void;
-}
 
 const server = (method: string, status: number, route: string): Attributes => ({
   'http.request.method': method, 'url.scheme': 'http', 'network.protocol.version': '1.1', 'http.route': route,
@@ -35,12 +31,9 @@ const RECORDING: readonly (readonly ['server' | 'client', number, Attributes])[]
 
 it('replays recorded request durations into the golden exposition', async () => {
   const t = createTelemetry();
-  const instrumentation = new HttpInstrumentation({ enabled: false });
-  instrumentation.setMeterProvider(t.meterProvider);
-  const recorders = instrumentation as unknown as Recorders;
+  const instruments = createInstruments(t.meterProvider.getMeter('@otelkit/http'), catalog);
   for (const [kind, ms, attributes] of RECORDING) {
-    if (kind === 'server') recorders._recordServerDuration(ms, attributes);
-    else recorders._recordClientDuration(ms, attributes);
+    instruments[kind === 'server' ? 'http.server.request.duration' : 'http.client.request.duration'].record(ms / 1000, attributes);
   }
   const text = await t.exposition();
   await t.shutdown();

@@ -1,9 +1,11 @@
 import { channel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import { context } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@otelkit/node/kit';
-import { isWrapped, type Instrumentation } from '@otelkit/node/instrumentation';
+import { context, type Meter, type Tracer } from '@opentelemetry/api';
+import { createInstruments, isTracingSuppressed } from '@otelkit/node/kit';
+import { isWrapped } from '@otelkit/node/instrumentation';
 import type { Logger } from '@otelkit/node/kit';
+import { catalog } from './catalog.js';
+import { recordNodeHttp } from './node-http.js';
 import { pathMatcher, type ResolvedHttpPackOptions } from './options.js';
 
 const require = createRequire(import.meta.url);
@@ -24,35 +26,38 @@ export function fetchAlreadyInstrumented(): boolean {
   return channel('undici:request:create').hasSubscribers;
 }
 
-// otelkit's exporters send with tracing suppressed. The upstream instrumentations then start no span but still
-// record the duration metric, so telemetry would measure its own exports; these requests are skipped entirely.
+// otelkit's exporters send with tracing suppressed. The upstream undici instrumentation then starts no span but still
+// records the duration metric, so telemetry would measure its own exports; these requests are skipped entirely.
 const ownTraffic = (): boolean => isTracingSuppressed(context.active());
 
 /**
- * Starts the official instrumentations (imported only now, so an app without this pack never loads them) and
- * returns them for `disable()`. The upstream modules record `http.server.request.duration` and
- * `http.client.request.duration` (stable semantic conventions, seconds) through the global providers core set.
+ * Starts recording node:http(s) (otelkit's own recorder, node-http.ts) and fetch (the official undici
+ * instrumentation, which already works from undici's diagnostics channels; imported only now, so an app without this
+ * pack never loads it). Both record `http.server.request.duration` / `http.client.request.duration` (stable semantic
+ * conventions, seconds). Returns what stops them.
  */
-export async function startHttpInstrumentations(options: ResolvedHttpPackOptions, logger: Logger): Promise<Instrumentation[]> {
-  const started: Instrumentation[] = [];
+export async function startHttpInstrumentations(
+  options: ResolvedHttpPackOptions,
+  meter: Meter,
+  tracer: Tracer,
+  logger: Logger,
+): Promise<(() => void)[]> {
+  const stops: (() => void)[] = [];
   if (options.server || options.client) {
     if (httpAlreadyInstrumented()) {
       logger.info('otelkit: node:http is already instrumented (an @opentelemetry/instrumentation-http registered by the app?); the http pack leaves it to that one');
     } else {
-      const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
-      const ignored = pathMatcher(options.ignorePaths);
-      // Constructed enabled (the default): the instrumentations read `config.enabled` on every request too.
-      const http = new HttpInstrumentation({
-        disableIncomingRequestInstrumentation: !options.server,
-        disableOutgoingRequestInstrumentation: !options.client,
-        ignoreIncomingRequestHook: (request) => ignored(request.url),
-        ignoreOutgoingRequestHook: ownTraffic,
-      });
-      // Core loaded node:http before packs were set up, and the require hook only patches on a later require: ask
-      // for the builtins once so the shared module objects (and Server.prototype) are patched now.
-      require('node:http');
-      require('node:https');
-      started.push(http);
+      const instruments = createInstruments(meter, catalog);
+      stops.push(
+        recordNodeHttp({
+          tracer,
+          serverDuration: instruments['http.server.request.duration'],
+          clientDuration: instruments['http.client.request.duration'],
+          server: options.server,
+          client: options.client,
+          ignore: pathMatcher(options.ignorePaths),
+        }),
+      );
     }
   }
   if (options.fetch) {
@@ -61,8 +66,8 @@ export async function startHttpInstrumentations(options: ResolvedHttpPackOptions
     } else {
       const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
       const undici = new UndiciInstrumentation({ ignoreRequestHook: ownTraffic });
-      started.push(undici);
+      stops.push(() => undici.disable());
     }
   }
-  return started;
+  return stops;
 }

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import type * as NodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { context, metrics, trace, type Attributes } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { context, metrics, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
 import type { PackHandle } from '@otelkit/node';
 import { createTelemetry } from '@otelkit/node/testing';
@@ -13,6 +13,9 @@ import pack from './pack.js';
 // The http module as an app would require it: through Module.prototype.require, which the instrumentation hooks.
 const require = createRequire(import.meta.url);
 type Http = typeof NodeHttp;
+// Taken before the pack is set up, as an ES module's `import { request } from 'node:http'` would be: outbound
+// requests are recorded from node's diagnostics channels, so even this reference is covered.
+const { request: earlyRequest } = require('node:http') as Http;
 
 const t = createTelemetry({ scope: '@otelkit/http' });
 let handle: PackHandle | void;
@@ -26,9 +29,15 @@ beforeAll(async () => {
   // Core registers the global providers before it sets packs up; the upstream instrumentations use them.
   metrics.setGlobalMeterProvider(t.meterProvider);
   trace.setGlobalTracerProvider(t.tracerProvider);
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   handle = await pack.setup(t.ctx({ ignorePaths: ['/metrics', '/internal/*'] }));
   const http = require('node:http') as Http;
   server = http.createServer((req, res) => {
+    if (req.url === '/hang') return; // answered never: the client gives up
+    if (req.url === '/nested') {
+      // Runs in the request's context: this span is a child of the SERVER span.
+      trace.getTracer('app').startSpan('handler work').end();
+    }
     res.statusCode = req.url?.startsWith('/boom') === true ? 503 : 200;
     res.end('ok');
   });
@@ -43,6 +52,7 @@ afterAll(async () => {
   await t.shutdown();
   metrics.disable();
   trace.disable();
+  propagation.disable();
 });
 
 function get(path: string): Promise<number> {
@@ -67,8 +77,64 @@ describe('http pack', () => {
     expect(ok?.value.sum).toBeLessThan(10); // seconds, not milliseconds
     const client = await points('http.client.request.duration');
     expect(client.filter((p) => has(p.attributes, { 'server.address': '127.0.0.1' })).reduce((n, p) => n + p.value.count, 0)).toBe(2);
-    const kinds = (await t.spans()).map((s) => s.instrumentationScope.name);
-    expect(kinds).toContain('@opentelemetry/instrumentation-http');
+    const spans = await t.spans();
+    const serverSpans = spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(serverSpans.map((s) => s.instrumentationScope.name)).toEqual(['@otelkit/http', '@otelkit/http']);
+    const boomSpan = serverSpans.find((s) => s.attributes['url.path'] === '/boom');
+    expect(boomSpan?.name).toBe('GET');
+    expect(boomSpan?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(boomSpan?.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 503, 'url.scheme': 'http', 'server.address': '127.0.0.1', 'error.type': '503' });
+  });
+
+  it('propagates the trace: the CLIENT span is the parent of the SERVER span, whose context the handler runs in', async () => {
+    const before = (await t.spans()).length;
+    expect(await get('/nested')).toBe(200);
+    const spans = (await t.spans()).slice(before);
+    const client = spans.find((s) => s.kind === SpanKind.CLIENT);
+    const serverSpan = spans.find((s) => s.kind === SpanKind.SERVER);
+    const work = spans.find((s) => s.name === 'handler work');
+    expect(client?.attributes).toMatchObject({ 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'http.response.status_code': 200, 'network.protocol.version': '1.1' });
+    expect(serverSpan?.spanContext().traceId).toBe(client?.spanContext().traceId);
+    expect(serverSpan?.parentSpanContext?.spanId).toBe(client?.spanContext().spanId);
+    expect(work?.parentSpanContext?.spanId).toBe(serverSpan?.spanContext().spanId);
+  });
+
+  it('records outbound requests made through a reference to http.request taken before the pack started', async () => {
+    const count = async (): Promise<number> => (await points('http.client.request.duration')).reduce((n, p) => n + p.value.count, 0);
+    const before = await count();
+    await new Promise<void>((resolve, reject) => {
+      earlyRequest(`${base}/early`, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      }).on('error', reject).end();
+    });
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('counts a refused connection with its error code, and a request the client abandoned as aborted', async () => {
+    const http = require('node:http') as Http;
+    const closed = http.createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    await once(closed, 'close');
+    await new Promise<void>((resolve) => http.get(`http://127.0.0.1:${port}/`).on('error', () => resolve()));
+    const refused = (await points('http.client.request.duration')).find((p) => has(p.attributes, { 'error.type': 'ECONNREFUSED', 'server.port': port }));
+    expect(refused?.value.count).toBe(1);
+    expect(refused?.attributes['http.response.status_code']).toBeUndefined();
+
+    const abandoned = http.get(`${base}/hang`);
+    abandoned.on('error', () => {});
+    await new Promise((r) => setTimeout(r, 50));
+    abandoned.destroy();
+    let aborted: DataPoint<Histogram> | undefined;
+    for (let i = 0; i < 50 && aborted === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      aborted = (await points('http.server.request.duration')).find((p) => has(p.attributes, { 'error.type': 'aborted' }));
+    }
+    expect(aborted?.value.count).toBe(1);
+    expect(aborted?.attributes['http.response.status_code']).toBeUndefined();
   });
 
   it('records fetch (undici) requests', async () => {

@@ -12,10 +12,10 @@ const pack: PackDefinition<typeof catalog> = definePack({
   dashboards,
   alerts,
   async setup(ctx) {
-    const started = await startHttpInstrumentations(resolveHttpOptions(ctx.options, ctx.logger), ctx.logger);
+    const stops = await startHttpInstrumentations(resolveHttpOptions(ctx.options, ctx.logger), ctx.meter, ctx.tracer, ctx.logger);
     return {
       dispose() {
-        for (const instrumentation of started) instrumentation.disable();
+        for (const stop of stops) stop();
       },
     };
   },
