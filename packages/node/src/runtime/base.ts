@@ -4,7 +4,7 @@ import { runtimeCatalog, type RuntimeMetricName } from './catalog.js';
 
 /** Options shared by the runtime collectors. */
 export interface RuntimeMetricsOptions {
-  /** Sampling resolution of the event loop delay monitor, in milliseconds. @default 10 */
+  /** Interval of the event loop delay sampler, in milliseconds; each tick is one `nodejs.eventloop.delay` sample. @default 10 */
   readonly eventLoopDelayResolutionMs?: number;
 }
 
@@ -28,5 +28,3 @@ export function instrumentOptions(name: RuntimeMetricName): MetricOptions {
   if (def.buckets !== undefined) options.advice = { explicitBucketBoundaries: [...def.buckets] };
   return options;
 }
-
-export const NS_PER_S = 1e9;

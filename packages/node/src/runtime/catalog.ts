@@ -2,21 +2,28 @@ import type { Catalog } from '../catalog.js';
 
 // Runtime metrics under their OpenTelemetry semantic-convention names (semconv 1.45, nodejs.* / v8js.* /
 // process.*). Collectors read name, unit and description from here; docs and dashboards can too.
+//
+// Every metric here is cumulative or an instantaneous reading, never "since the previous collection": the pull
+// endpoint may be scraped by several Prometheus replicas while OTLP pushes on its own schedule, and they all share
+// one collection, so a window kept in the process would be cut short by whichever reader came last. The semconv
+// windowed gauges (nodejs.eventloop.delay.min/max/p99..., nodejs.eventloop.utilization, process.cpu.utilization)
+// are replaced by what any window can be computed from: the delay histogram, and the time counters whose rate()
+// is the utilization.
 
 export const runtimeCatalog = [
-  { name: 'nodejs.eventloop.delay.min', kind: 'gauge', unit: 's', description: 'Event loop minimum delay.', attributes: [] },
-  { name: 'nodejs.eventloop.delay.max', kind: 'gauge', unit: 's', description: 'Event loop maximum delay.', attributes: [] },
-  { name: 'nodejs.eventloop.delay.mean', kind: 'gauge', unit: 's', description: 'Event loop mean delay.', attributes: [] },
-  { name: 'nodejs.eventloop.delay.stddev', kind: 'gauge', unit: 's', description: 'Event loop standard deviation delay.', attributes: [] },
-  { name: 'nodejs.eventloop.delay.p50', kind: 'gauge', unit: 's', description: 'Event loop 50 percentile delay.', attributes: [] },
-  { name: 'nodejs.eventloop.delay.p90', kind: 'gauge', unit: 's', description: 'Event loop 90 percentile delay.', attributes: [] },
-  { name: 'nodejs.eventloop.delay.p99', kind: 'gauge', unit: 's', description: 'Event loop 99 percentile delay.', attributes: [] },
-  { name: 'nodejs.eventloop.utilization', kind: 'gauge', unit: '1', description: 'Event loop utilization since the previous collection.', attributes: [] },
+  {
+    name: 'nodejs.eventloop.delay',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Event loop delay: how late each timer turn of the loop ran, sampled every resolution interval (default 10 ms).',
+    attributes: [],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  },
   {
     name: 'nodejs.eventloop.time',
     kind: 'counter',
     unit: 's',
-    description: 'Cumulative duration of time the event loop has been in each state.',
+    description: 'Cumulative duration of time the event loop has been in each state; its rate by state is the event loop utilization.',
     attributes: [{ key: 'nodejs.eventloop.state', values: ['active', 'idle'] }],
   },
   {
@@ -31,12 +38,11 @@ export const runtimeCatalog = [
   { name: 'v8js.memory.heap.space.size', kind: 'up_down_counter', unit: 'By', description: 'Total heap memory size pre-allocated for a heap space.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
   { name: 'v8js.memory.heap.space.available_size', kind: 'up_down_counter', unit: 'By', description: 'Heap space available size.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
   { name: 'v8js.memory.heap.space.physical_size', kind: 'up_down_counter', unit: 'By', description: 'Committed size of a heap space.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
-  { name: 'process.cpu.time', kind: 'counter', unit: 's', description: 'Total CPU seconds broken down by CPU mode.', attributes: [{ key: 'cpu.mode', values: ['user', 'system'] }] },
   {
-    name: 'process.cpu.utilization',
-    kind: 'gauge',
-    unit: '1',
-    description: 'CPU time since the previous collection, divided by the elapsed time and the CPUs available to the process.',
+    name: 'process.cpu.time',
+    kind: 'counter',
+    unit: 's',
+    description: 'Total CPU seconds broken down by CPU mode; its rate is the CPU cores in use.',
     attributes: [{ key: 'cpu.mode', values: ['user', 'system'] }],
   },
   { name: 'process.memory.usage', kind: 'up_down_counter', unit: 'By', description: 'The amount of physical memory in use (resident set size).', attributes: [] },

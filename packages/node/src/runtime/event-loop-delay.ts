@@ -1,39 +1,30 @@
-import type { BatchObservableResult, ObservableGauge } from '@opentelemetry/api';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { instrumentOptions, NS_PER_S, type RuntimeCollector } from './base.js';
+import { instrumentOptions, type RuntimeCollector } from './base.js';
 
-type Stat = 'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99';
-const STATS: readonly Stat[] = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'];
+const NO_ATTRIBUTES = Object.freeze({});
 
-/** `nodejs.eventloop.delay.*` from `perf_hooks.monitorEventLoopDelay`, reset after each collection. */
+/**
+ * `nodejs.eventloop.delay`: a cumulative histogram of how late a `resolution`-ms interval timer fires.
+ *
+ * Why not `perf_hooks.monitorEventLoopDelay`: its HDR histogram exposes percentiles, not bucket counts, so it can
+ * only feed gauges that are reset after each collection — and every reader (each Prometheus replica, the OTLP
+ * push) would then reset the others' window. Each sample goes into an SDK histogram instead, which any number of
+ * readers can read without side effects; `histogram_quantile(0.99, rate(..._bucket[5m]))` gives any window.
+ * The sampler does what the native monitor does (one unref'd timer per resolution), at one record per tick.
+ */
 export const eventLoopDelay: RuntimeCollector = {
   name: 'event-loop-delay',
   start(meter, options) {
-    const histogram = monitorEventLoopDelay({ resolution: options.eventLoopDelayResolutionMs ?? 10 });
-    histogram.enable();
-    const gauges = new Map<Stat, ObservableGauge>(
-      STATS.map((s) => [s, meter.createObservableGauge(`nodejs.eventloop.delay.${s}`, instrumentOptions(`nodejs.eventloop.delay.${s}`))]),
-    );
-    const callback = (result: BatchObservableResult): void => {
-      // Before the first sample the histogram reports min as a huge sentinel and mean as NaN: report nothing.
-      if (histogram.count === 0) return;
-      const values: Record<Stat, number> = {
-        min: histogram.min,
-        max: histogram.max,
-        mean: histogram.mean,
-        stddev: histogram.stddev,
-        p50: histogram.percentile(50),
-        p90: histogram.percentile(90),
-        p99: histogram.percentile(99),
-      };
-      for (const [stat, gauge] of gauges) result.observe(gauge, values[stat] / NS_PER_S);
-      histogram.reset();
-    };
-    const observables = [...gauges.values()];
-    meter.addBatchObservableCallback(callback, observables);
-    return () => {
-      meter.removeBatchObservableCallback(callback, observables);
-      histogram.disable();
-    };
+    const resolution = options.eventLoopDelayResolutionMs ?? 10;
+    const histogram = meter.createHistogram('nodejs.eventloop.delay', instrumentOptions('nodejs.eventloop.delay'));
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const lateMs = now - last - resolution;
+      last = now;
+      // libuv's clock has millisecond granularity: a timer can look a fraction early, which is no delay at all.
+      histogram.record(lateMs > 0 ? lateMs / 1000 : 0, NO_ATTRIBUTES);
+    }, resolution);
+    timer.unref();
+    return () => clearInterval(timer);
   },
 };

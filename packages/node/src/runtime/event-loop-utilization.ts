@@ -1,23 +1,25 @@
-import type { BatchObservableResult } from '@opentelemetry/api';
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { ObservableResult } from '@opentelemetry/api';
+import { performance } from 'node:perf_hooks';
 import { instrumentOptions, type RuntimeCollector } from './base.js';
 
-/** `nodejs.eventloop.utilization` (since the previous collection) and `nodejs.eventloop.time` by state. */
+const ACTIVE = Object.freeze({ 'nodejs.eventloop.state': 'active' });
+const IDLE = Object.freeze({ 'nodejs.eventloop.state': 'idle' });
+
+/**
+ * `nodejs.eventloop.time` by state, cumulative since the loop started. Utilization over any window is
+ * `rate(active) / (rate(active) + rate(idle))`; a gauge "since the previous collection" would be shortened by
+ * every other reader's collection (see catalog.ts).
+ */
 export const eventLoopUtilization: RuntimeCollector = {
   name: 'event-loop-utilization',
   start(meter) {
-    const utilization = meter.createObservableGauge('nodejs.eventloop.utilization', instrumentOptions('nodejs.eventloop.utilization'));
     const time = meter.createObservableCounter('nodejs.eventloop.time', instrumentOptions('nodejs.eventloop.time'));
-    let previous: EventLoopUtilization = performance.eventLoopUtilization();
-    const callback = (result: BatchObservableResult): void => {
+    const callback = (result: ObservableResult): void => {
       const now = performance.eventLoopUtilization();
-      const delta = performance.eventLoopUtilization(now, previous);
-      previous = now;
-      result.observe(utilization, delta.utilization);
-      result.observe(time, now.active / 1000, { 'nodejs.eventloop.state': 'active' });
-      result.observe(time, now.idle / 1000, { 'nodejs.eventloop.state': 'idle' });
+      result.observe(now.active / 1000, ACTIVE);
+      result.observe(now.idle / 1000, IDLE);
     };
-    meter.addBatchObservableCallback(callback, [utilization, time]);
-    return () => meter.removeBatchObservableCallback(callback, [utilization, time]);
+    time.addCallback(callback);
+    return () => time.removeCallback(callback);
   },
 };

@@ -1,33 +1,23 @@
-import type { BatchObservableResult } from '@opentelemetry/api';
-import { availableParallelism } from 'node:os';
+import type { ObservableResult } from '@opentelemetry/api';
 import { instrumentOptions, type RuntimeCollector } from './base.js';
 
-const USER = { 'cpu.mode': 'user' } as const;
-const SYSTEM = { 'cpu.mode': 'system' } as const;
+const USER = Object.freeze({ 'cpu.mode': 'user' });
+const SYSTEM = Object.freeze({ 'cpu.mode': 'system' });
 
-/** `process.cpu.time` (cumulative seconds) and `process.cpu.utilization` (since the previous collection) by cpu.mode. */
+/**
+ * `process.cpu.time` (cumulative seconds) by cpu.mode. CPU utilization over any window is its `rate()` (cores in
+ * use); a gauge "since the previous collection" would be shortened by every other reader's collection.
+ */
 export const processCpu: RuntimeCollector = {
   name: 'process-cpu',
   start(meter) {
     const time = meter.createObservableCounter('process.cpu.time', instrumentOptions('process.cpu.time'));
-    const utilization = meter.createObservableGauge('process.cpu.utilization', instrumentOptions('process.cpu.utilization'));
-    const cpus = availableParallelism();
-    let previous = process.cpuUsage();
-    let previousAt = performance.now();
-    const callback = (result: BatchObservableResult): void => {
+    const callback = (result: ObservableResult): void => {
       const usage = process.cpuUsage();
-      const at = performance.now();
-      const elapsedUs = (at - previousAt) * 1000 * cpus;
-      result.observe(time, usage.user / 1e6, USER);
-      result.observe(time, usage.system / 1e6, SYSTEM);
-      if (elapsedUs > 0) {
-        result.observe(utilization, (usage.user - previous.user) / elapsedUs, USER);
-        result.observe(utilization, (usage.system - previous.system) / elapsedUs, SYSTEM);
-      }
-      previous = usage;
-      previousAt = at;
+      result.observe(usage.user / 1e6, USER);
+      result.observe(usage.system / 1e6, SYSTEM);
     };
-    meter.addBatchObservableCallback(callback, [time, utilization]);
-    return () => meter.removeBatchObservableCallback(callback, [time, utilization]);
+    time.addCallback(callback);
+    return () => time.removeCallback(callback);
   },
 };

@@ -1,6 +1,14 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MeterProvider, type DataPoint, type MetricData } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusPullReader } from '../prometheus/pull-reader.js';
 import { serializePrometheus } from '../prometheus/serialize.js';
@@ -36,6 +44,33 @@ function valueOf(metric: MetricData | undefined, attrs: Record<string, string> =
   return (point as DataPoint<number>).value;
 }
 
+function histogramOf(metric: MetricData | undefined): Histogram {
+  const [point] = points(metric);
+  return (point as DataPoint<Histogram>).value;
+}
+
+/** Samples above `seconds` (a bucket boundary). */
+function samplesAbove(h: Histogram, seconds: number): number {
+  const i = h.buckets.boundaries.indexOf(seconds);
+  expect(i).toBeGreaterThanOrEqual(0);
+  return h.buckets.counts.slice(i + 1).reduce((a, b) => a + b, 0);
+}
+
+interface Scraped {
+  count: number;
+  above10ms: number;
+}
+
+/** What a Prometheus scrape of the endpoint shows of the delay histogram. */
+async function scrape(reader: PrometheusPullReader): Promise<Scraped> {
+  const { body } = await reader.render();
+  const count = Number(/^nodejs_eventloop_delay_seconds_count(?:\{[^}]*\})? (\S+)$/m.exec(body)?.[1]);
+  const upTo10ms = Number(/^nodejs_eventloop_delay_seconds_bucket\{[^}]*le="0\.01"[^}]*\} (\S+)$/m.exec(body)?.[1]);
+  expect(count).toBeGreaterThan(0);
+  expect(upTo10ms).toBeGreaterThanOrEqual(0);
+  return { count, above10ms: count - upTo10ms };
+}
+
 /** Gives the event loop something to measure: a blocked turn, then a few timer turns. */
 async function exerciseEventLoop(): Promise<void> {
   // the monitor's first tick only sets its baseline, so let it tick before blocking
@@ -61,18 +96,12 @@ describe('startRuntimeMetrics', () => {
     for (const def of runtimeCatalog) {
       expect(metrics.get(def.name)?.descriptor.unit, def.name).toBe(def.unit);
     }
-    const max = valueOf(metrics.get('nodejs.eventloop.delay.max'));
-    const min = valueOf(metrics.get('nodejs.eventloop.delay.min'));
-    const p99 = valueOf(metrics.get('nodejs.eventloop.delay.p99'));
-    expect(min).toBeGreaterThan(0);
-    expect(min).toBeLessThanOrEqual(p99);
-    expect(p99).toBeLessThanOrEqual(max);
-    expect(max).toBeGreaterThan(0.01); // the 30 ms block shows up, in seconds (not ns or ms)
-    expect(max).toBeLessThan(10);
+    const delay = histogramOf(metrics.get('nodejs.eventloop.delay'));
+    expect(delay.count).toBeGreaterThan(3);
+    expect(delay.buckets.boundaries).toEqual(runtimeCatalog.find((d) => d.name === 'nodejs.eventloop.delay')?.buckets);
+    expect(samplesAbove(delay, 0.01)).toBeGreaterThanOrEqual(1); // the 30 ms block shows up, in seconds (not ns or ms)
+    expect(delay.max).toBeLessThan(10);
 
-    const elu = valueOf(metrics.get('nodejs.eventloop.utilization'));
-    expect(elu).toBeGreaterThan(0);
-    expect(elu).toBeLessThanOrEqual(1);
     expect(valueOf(metrics.get('nodejs.eventloop.time'), { 'nodejs.eventloop.state': 'active' })).toBeGreaterThan(0);
 
     const gcPoints = points(metrics.get('v8js.gc.duration')) as DataPoint<{ count: number; buckets: { boundaries: number[] } }>[];
@@ -83,22 +112,53 @@ describe('startRuntimeMetrics', () => {
     expect(valueOf(metrics.get('v8js.memory.heap.used'), { 'v8js.heap.space.name': 'old_space' })).toBeGreaterThan(0);
     expect(valueOf(metrics.get('v8js.memory.heap.space.size'), { 'v8js.heap.space.name': 'old_space' })).toBeGreaterThan(0);
     expect(valueOf(metrics.get('process.cpu.time'), { 'cpu.mode': 'user' })).toBeGreaterThan(0.02);
-    const cpu = valueOf(metrics.get('process.cpu.utilization'), { 'cpu.mode': 'user' });
-    expect(cpu).toBeGreaterThan(0);
-    expect(cpu).toBeLessThanOrEqual(1);
     expect(valueOf(metrics.get('process.memory.usage'))).toBeGreaterThan(10 * 1024 * 1024);
     expect(valueOf(metrics.get('process.uptime'))).toBeCloseTo(process.uptime(), 0);
   });
 
-  it('resets the delay window after each collection', async () => {
+  it('keeps the delay histogram cumulative: a later collection still holds an earlier block', async () => {
     const { reader } = setup();
     await exerciseEventLoop();
-    const first = await collect(reader);
-    expect(valueOf(first.get('nodejs.eventloop.delay.max'))).toBeGreaterThan(0.01);
+    const first = histogramOf((await collect(reader)).get('nodejs.eventloop.delay'));
+    expect(samplesAbove(first, 0.01)).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 5));
-    const second = await collect(reader);
-    // the 30 ms block belongs to the first window only
-    expect(valueOf(second.get('nodejs.eventloop.delay.max'))).toBeLessThan(valueOf(first.get('nodejs.eventloop.delay.max')));
+    const second = histogramOf((await collect(reader)).get('nodejs.eventloop.delay'));
+    // Nothing is reset by a collection: any reader's window is a difference of two cumulative readings.
+    expect(second.count).toBeGreaterThan(first.count);
+    expect(samplesAbove(second, 0.01)).toBe(samplesAbove(first, 0.01));
+  });
+
+  it('gives every reader the whole picture, however often the others collect', async () => {
+    // The production layout: the pull endpoint serves the OTLP reader's collection; plus an independent reader.
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const push = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const pull = new PrometheusPullReader({ preventServerStart: true, source: push });
+    const other = new PrometheusPullReader({ preventServerStart: true });
+    const provider = new MeterProvider({ readers: [push, other] });
+    const handle = startRuntimeMetrics(provider.getMeter('@otelkit/node'), { eventLoopDelayResolutionMs: 1 });
+    cleanups.push(() => handle.stop(), () => provider.shutdown());
+
+    await exerciseEventLoop();
+    // A fast scraper collects many times after the block...
+    const fast: Scraped[] = [];
+    for (let i = 0; i < 10; i++) {
+      fast.push(await scrape(pull));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    handle.stop(); // freeze the histogram so the readers can be compared exactly
+    const slow = await scrape(pull);
+    const independent = histogramOf((await collect(other)).get('nodejs.eventloop.delay'));
+    await push.forceFlush();
+    const pushed = exporter.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'nodejs.eventloop.delay');
+    const pushedPoint = histogramOf(pushed);
+
+    // ...and the slow scraper, the independent reader and the push still see the block and every sample.
+    expect(slow.above10ms).toBeGreaterThanOrEqual(1);
+    expect(samplesAbove(independent, 0.01)).toBe(slow.above10ms);
+    expect(samplesAbove(pushedPoint, 0.01)).toBe(slow.above10ms);
+    expect(slow.count).toBe(pushedPoint.count);
+    expect(independent.count).toBe(pushedPoint.count);
+    for (let i = 1; i < fast.length; i++) expect((fast[i] as Scraped).count).toBeGreaterThanOrEqual((fast[i - 1] as Scraped).count);
   });
 
   it('is exposed under the collector-style Prometheus names', async () => {
@@ -106,21 +166,24 @@ describe('startRuntimeMetrics', () => {
     await exerciseEventLoop();
     const text = serializePrometheus((await reader.collect()).resourceMetrics);
     for (const name of [
-      'nodejs_eventloop_delay_p99_seconds', 'nodejs_eventloop_utilization_ratio', 'nodejs_eventloop_time_seconds_total',
+      'nodejs_eventloop_delay_seconds', 'nodejs_eventloop_time_seconds_total',
       'v8js_memory_heap_used_bytes', 'v8js_memory_heap_space_available_size_bytes', 'process_cpu_time_seconds_total',
-      'process_cpu_utilization_ratio', 'process_memory_usage_bytes', 'process_uptime_seconds',
+      'process_memory_usage_bytes', 'process_uptime_seconds',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });
 
-  it('stops reporting observable metrics after stop()', async () => {
+  it('stops reporting observable metrics and sampling the delay after stop()', async () => {
     const { reader, handle } = setup();
     await exerciseEventLoop();
     handle.stop();
     handle.stop();
     const metrics = await collect(reader);
-    expect(metrics.has('nodejs.eventloop.delay.max')).toBe(false);
+    const frozen = histogramOf(metrics.get('nodejs.eventloop.delay')).count;
+    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(histogramOf((await collect(reader)).get('nodejs.eventloop.delay')).count).toBe(frozen);
+    expect(metrics.has('nodejs.eventloop.time')).toBe(false);
     expect(metrics.has('process.cpu.time')).toBe(false);
     expect(metrics.has('v8js.memory.heap.used')).toBe(false);
   });
