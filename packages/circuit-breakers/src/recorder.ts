@@ -24,8 +24,8 @@ export function useInstruments(instruments: BreakerInstruments | undefined): voi
 }
 
 /**
- * Records one breaker's telemetry. Attribute objects are built once per breaker and reused for every call, so
- * the hot path allocates nothing.
+ * Records one breaker's telemetry. Attribute objects are built once per breaker, frozen, and reused for every call,
+ * so the hot path allocates nothing and the metrics SDK keys each set once (core's bundle memoizes frozen sets).
  */
 export class BreakerRecorder {
   readonly name: string;
@@ -36,9 +36,9 @@ export class BreakerRecorder {
 
   constructor(name: string) {
     this.name = name;
-    this.base = { 'circuit_breaker.name': name };
-    const outcome = (o: BreakerOutcome): Attributes => ({ 'circuit_breaker.name': name, 'circuit_breaker.outcome': o });
-    const state = (s: BreakerState): Attributes => ({ 'circuit_breaker.name': name, 'circuit_breaker.state': s });
+    this.base = Object.freeze({ 'circuit_breaker.name': name });
+    const outcome = (o: BreakerOutcome): Attributes => Object.freeze({ 'circuit_breaker.name': name, 'circuit_breaker.outcome': o });
+    const state = (s: BreakerState): Attributes => Object.freeze({ 'circuit_breaker.name': name, 'circuit_breaker.state': s });
     this.byOutcome = { success: outcome('success'), failure: outcome('failure'), timeout: outcome('timeout'), rejected: outcome('rejected') };
     this.byState = { closed: state('closed'), open: state('open'), half_open: state('half_open'), isolated: state('isolated') };
     live.add(new WeakRef(this));
