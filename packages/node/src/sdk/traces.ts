@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { lazySpanExporter, otlpLabel } from './exporters.js';
 import { createSampler } from './sampler.js';
 import type { SelfTelemetry } from './self-telemetry.js';
+import { PooledRandomIdGenerator } from './id-generator.js';
 
 export interface TracesPipeline {
   readonly provider: TracerProvider;
@@ -42,6 +43,6 @@ export function createTracesPipeline(config: ResolvedConfig, resource: Resource,
     );
     labels.push('console');
   }
-  const provider = new TracerProvider({ resource, sampler: createSampler(t.sampler), spanProcessors: processors });
+  const provider = new TracerProvider({ resource, sampler: createSampler(t.sampler), spanProcessors: processors, idGenerator: new PooledRandomIdGenerator() });
   return { provider, describe: () => (labels.length === 0 ? ['none'] : labels), ready: Promise.all(waits) };
 }
