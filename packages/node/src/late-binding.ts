@@ -1,4 +1,4 @@
-import { metrics, trace, type Meter, type MeterProvider, type Tracer } from '@opentelemetry/api';
+import { createNoopMeter, metrics, trace, type Meter, type MeterProvider, type Tracer } from '@opentelemetry/api';
 
 /** What a pack builds from a meter and tracer; `unbind` stops whatever it registered (observable callbacks). */
 export interface Bound {
@@ -28,6 +28,9 @@ export function createLateBinding<B extends Bound, O extends object>(
   let binding: B | undefined;
   // The global provider a lazy binding was made from; undefined while core's binding is current.
   let lazyProvider: MeterProvider | undefined;
+  // The global provider when core let go of the pack (otelkit shutting down): that is otelkit's own, about to be
+  // shut down, and asking it for a meter would make the SDK warn. Until the global changes, record into no-ops.
+  let releasedFrom: MeterProvider | undefined;
   return {
     current: (): B => {
       const b = binding;
@@ -35,7 +38,10 @@ export function createLateBinding<B extends Bound, O extends object>(
       b?.unbind();
       const provider = metrics.getMeterProvider();
       binding = undefined;
-      const lazy = bind(provider.getMeter(scope), trace.getTracer(scope), '', configured);
+      const released = provider === releasedFrom;
+      if (!released) releasedFrom = undefined;
+      const meter = released ? createNoopMeter() : provider.getMeter(scope);
+      const lazy = bind(meter, trace.getTracer(scope), '', configured);
       binding = lazy;
       lazyProvider = provider;
       return lazy;
@@ -46,9 +52,12 @@ export function createLateBinding<B extends Bound, O extends object>(
       const b = bind(meter, tracer, namespace, { ...configured, ...options });
       binding = b;
       lazyProvider = undefined;
+      releasedFrom = undefined;
       return () => {
         b.unbind();
-        if (binding === b) binding = undefined;
+        if (binding !== b) return;
+        binding = undefined;
+        releasedFrom = metrics.getMeterProvider();
       };
     },
     configure: (options: O): void => {

@@ -67,3 +67,67 @@ export function rateLimitedWarn(logger: Logger, limiter: RateLimiter): (key: str
     logger.warn(suppressed > 0 ? `${message} (${suppressed} similar suppressed)` : message);
   };
 }
+
+interface SumEntry {
+  at: number;
+  total: number;
+  line: (total: number) => string;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Counts that come in many small reports (spans dropped on a full queue) as at most one line per window per key:
+ * the first report at once, then the sum of each window when it ends, so a flood of reports is one line a
+ * minute that still says how many. `flush()` prints what is pending (at shutdown, before the process ends).
+ */
+export class SummedWarnings {
+  readonly #logger: Logger;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, SumEntry>();
+
+  constructor(logger: Logger, windowMs = 60_000, now: () => number = () => Date.now()) {
+    this.#logger = logger;
+    this.#windowMs = windowMs;
+    this.#now = now;
+  }
+
+  /** Adds `n` to the key's sum; cheap while a line for the key is already scheduled (no clock read, no allocation). */
+  add(key: string, n: number, line: (total: number) => string): void {
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      entry = { at: -Infinity, total: 0, line, timer: undefined };
+      this.#entries.set(key, entry);
+    }
+    entry.total += n;
+    entry.line = line;
+    if (entry.timer !== undefined) return;
+    const wait = entry.at + this.#windowMs - this.#now();
+    if (wait <= 0) {
+      this.#emit(entry);
+      return;
+    }
+    const due = entry;
+    entry.timer = setTimeout(() => {
+      due.timer = undefined;
+      this.#emit(due);
+    }, wait);
+    entry.timer.unref();
+  }
+
+  flush(): void {
+    for (const entry of this.#entries.values()) {
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      this.#emit(entry);
+    }
+  }
+
+  #emit(entry: SumEntry): void {
+    if (entry.total === 0) return;
+    const total = entry.total;
+    entry.total = 0;
+    entry.at = this.#now();
+    this.#logger.warn(entry.line(total));
+  }
+}

@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { resolveConfig } from './config/resolve.js';
 import type { ResolvedConfig } from './config/resolved.js';
 import { describeError, formatProblem } from './errors.js';
-import { createLogger, RateLimiter, rateLimitedWarn, type Logger } from './logger.js';
+import { createLogger, RateLimiter, rateLimitedWarn, SummedWarnings, type Logger } from './logger.js';
 import { loadPacks, type LoadedPacks } from './pack-loader.js';
 import { startRuntimeMetrics, type RuntimeMetricsHandle } from './runtime/index.js';
 import { routeDiagnostics } from './sdk/diag.js';
@@ -90,7 +90,8 @@ export function startWith(options: OtelkitOptions, hooks: StartHooks): StartedOt
   const warn = rateLimitedWarn(logger, new RateLimiter(60_000));
   routeDiagnostics(logger, config.logLevel, warn);
   const resource = createResource(config);
-  const self = new SelfTelemetry(logger, warn);
+  const summed = new SummedWarnings(logger, 60_000);
+  const self = new SelfTelemetry(logger, warn, summed);
 
   const metricsPipeline = createMetricsPipeline(config, resource, self, logger);
   const meterProvider = metricsPipeline.provider;
@@ -157,12 +158,17 @@ export function startWith(options: OtelkitOptions, hooks: StartHooks): StartedOt
           runtime?.stop();
           // Traces first: ending spans may still record metrics that the final metric export should carry.
           await tracerProvider.shutdown().catch(() => undefined);
+          // From here the API hands out no-op meters: asking a shut-down SDK provider for one (a pack's late binding,
+          // the app's own shutdown code) would print the SDK's "A shutdown MeterProvider cannot provide a Meter".
+          metrics.disable();
           await metricsPipeline.shutdown();
         })();
         const done = await withTimeout(work, config.shutdownTimeoutMillis);
         if (!done) {
           logger.warn(`otelkit: shutdown flush did not finish within ${config.shutdownTimeoutMillis} ms; unsent telemetry is dropped (OTELKIT_SHUTDOWN_TIMEOUT_MS) [OTELKIT_E_SHUTDOWN_TIMEOUT]`);
         }
+        // The last drops, which no later once-a-minute line would report now.
+        summed.flush();
         trace.disable();
         metrics.disable();
         propagation.disable();

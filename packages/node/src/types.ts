@@ -98,6 +98,15 @@ export interface PrometheusOptions {
    * Env: `OTELKIT_PROMETHEUS_AUTH`.
    */
   auth?: PrometheusAuth | string;
+  /**
+   * Bound on the collection behind one scrape, in milliseconds. Observable callbacks that have not settled by
+   * then (a slow database query behind a gauge) are left out of that answer and counted in
+   * `otelkit.metric.callbacks.late`; concurrent scrapes share one collection. Keep it below Prometheus'
+   * `scrape_timeout` (10 s by default).
+   * @default 5000
+   * Env: `OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS`.
+   */
+  collectTimeoutMillis?: number;
 }
 
 /** Metrics pipeline options. */

@@ -7,6 +7,7 @@ import {
   BATCH_FIELDS,
   dropNone,
   isRejection,
+  MAX_TIMER_MILLIS,
   METRICS_EXPORTERS,
   parseCompression,
   parseInteger,
@@ -98,6 +99,7 @@ export function readCodeLayer(options: OtelkitOptions): ConfigLayer {
     const p = m.prometheus;
     if (p?.host !== undefined) layer.prometheusHost = str('metrics.prometheus.host', p.host);
     if (p?.port !== undefined) layer.prometheusPort = int('metrics.prometheus.port', p.port, 0, 65535);
+    if (p?.collectTimeoutMillis !== undefined) layer.prometheusCollectTimeoutMillis = int('metrics.prometheus.collectTimeoutMillis', p.collectTimeoutMillis, 1, MAX_TIMER_MILLIS);
     if (p?.auth !== undefined) {
       if (typeof p.auth === 'string') layer.prometheusAuth = check('metrics.prometheus.auth', '***', parsePrometheusAuth(p.auth));
       else if ((p.auth.type === 'basic' && p.auth.username !== '' && p.auth.password !== '') || (p.auth.type === 'bearer' && p.auth.token !== '')) layer.prometheusAuth = p.auth;

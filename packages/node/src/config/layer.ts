@@ -65,6 +65,7 @@ export interface ConfigLayer {
   prometheusAuth?: PrometheusAuth;
   /** A credential was asked for but unusable: the pull endpoint must stay off rather than open. */
   prometheusAuthInvalid?: boolean;
+  prometheusCollectTimeoutMillis?: number;
   exportIntervalMillis?: number;
   exportTimeoutMillis?: number;
   runtimeMetrics?: boolean;

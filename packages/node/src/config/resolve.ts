@@ -208,6 +208,7 @@ export function resolveConfig(options: OtelkitOptions = {}, context: ResolveCont
         host: pick(layers, 'prometheusHost') ?? '0.0.0.0',
         port: pick(layers, 'prometheusPort') ?? 9464,
         auth: prometheusAuth,
+        collectTimeoutMillis: pick(layers, 'prometheusCollectTimeoutMillis') ?? 5000,
       },
       exportIntervalMillis: pick(layers, 'exportIntervalMillis') ?? 60_000,
       exportTimeoutMillis: pick(layers, 'exportTimeoutMillis') ?? 30_000,

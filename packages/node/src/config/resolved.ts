@@ -63,6 +63,7 @@ export interface ResolvedConfig {
       readonly host: string;
       readonly port: number;
       readonly auth: PrometheusAuth | undefined;
+      readonly collectTimeoutMillis: number;
     };
     readonly exportIntervalMillis: number;
     readonly exportTimeoutMillis: number;

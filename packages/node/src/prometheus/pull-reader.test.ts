@@ -17,10 +17,22 @@ function recordingLogger(): Logger & { lines: string[] } {
   return { lines, error: push, warn: push, info: push, debug: push };
 }
 
+/** Registers an observable gauge whose callback never settles (a database call that hangs). */
+function hang(reader: PrometheusPullReader, onCall: () => void): void {
+  const meter = providers.get(reader)?.getMeter('slow');
+  meter?.createObservableGauge('slow.gauge').addCallback(() => {
+    onCall();
+    return new Promise<void>(() => {});
+  });
+}
+
+const providers = new Map<PrometheusPullReader, MeterProvider>();
+
 async function serve(options: PrometheusPullReaderOptions = {}): Promise<{ reader: PrometheusPullReader; url: string }> {
   const reader = createPrometheusPullReader({ host: '127.0.0.1', port: 0, ...options });
   const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'svc', 'service.instance.id': 'i1' }), readers: [reader] });
   cleanups.push(() => provider.shutdown());
+  providers.set(reader, provider);
   provider.getMeter('test').createCounter('jobs.done', { unit: '{job}' }).add(7, { queue: 'q1' });
   expect(await reader.ready).toBe(true);
   return { reader, url: reader.url as string };
@@ -142,5 +154,60 @@ describe('PrometheusPullReader endpoint', () => {
     const exported = exporter.getMetrics().at(-1)?.scopeMetrics[0]?.metrics[0]?.dataPoints[0]?.value;
     expect(exported).toBe(5);
     expect(await (await fetch(reader.url as string)).text()).toBe(first);
+  });
+
+  it('answers with what is ready when a callback never resolves, and logs that once', async () => {
+    const logger = recordingLogger();
+    const { reader, url } = await serve({ collectTimeoutMillis: 100, logger });
+    let calls = 0;
+    hang(reader, () => calls++);
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(body).toContain('jobs_done_total{');
+      expect(body).not.toContain('slow_gauge');
+    }
+    expect(calls).toBe(2);
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/^otelkit: 1 metric callback\(s\) did not finish within 100 ms while serving \/metrics; .*OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS/);
+  });
+
+  it('lets concurrent scrapes share the collection in flight instead of piling up', async () => {
+    const { reader, url } = await serve({ collectTimeoutMillis: 60_000 });
+    let calls = 0;
+    let release: () => void = () => {};
+    providers.get(reader)?.getMeter('slow').createObservableGauge('slow.gauge').addCallback((result) => {
+      calls++;
+      return new Promise<void>((resolve) => {
+        release = () => {
+          result.observe(calls);
+          resolve();
+        };
+      });
+    });
+    // Eight scrapes arrive while the first collection waits on the slow callback.
+    const answers = Array.from({ length: 8 }, () => reader.render());
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(1);
+    release();
+    const bodies = await Promise.all(answers);
+    expect(new Set(bodies.map((a) => a.body)).size).toBe(1);
+    expect(bodies[0]?.body).toMatch(/^slow_gauge\{.*\} 1$/m);
+    // The next scrape, over HTTP, starts a new collection.
+    const next = fetch(url).then((res) => res.text());
+    while (calls < 2) await new Promise((r) => setTimeout(r, 5));
+    release();
+    expect(await next).toMatch(/^slow_gauge\{.*\} 2$/m);
+  });
+
+  it('answers 503 when a source ignores the timeout, rather than hanging', async () => {
+    const never = { collect: () => new Promise<never>(() => {}) };
+    const reader = createPrometheusPullReader({ host: '127.0.0.1', port: 0, source: never, collectTimeoutMillis: 10 });
+    cleanups.push(() => reader.shutdown());
+    expect(await reader.ready).toBe(true);
+    const res = await fetch(reader.url as string);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe('otelkit: metrics collection timed out\n');
   });
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { MetricReader, type CollectionResult, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
+import { MetricReader, TimeoutError, type CollectionResult, type MetricReaderOptions } from '@opentelemetry/sdk-metrics';
 import type { Logger } from '../logger.js';
 import { createAuthChecker, type PrometheusAuth } from './auth.js';
 import { OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics, TEXT_CONTENT_TYPE } from './content-type.js';
@@ -25,13 +25,43 @@ export interface PrometheusPullReaderOptions {
   readonly aggregationSelector?: MetricReaderOptions['aggregationSelector'];
   readonly metricProducers?: MetricReaderOptions['metricProducers'];
   /**
+   * Bound on a scrape's collection: an observable callback that has not settled by then is left out of the answer
+   * (the SDK reports it as a TimeoutError in the collection's errors), so one slow callback never hangs a scrape.
+   * Keep it below Prometheus' `scrape_timeout`. @default 5000
+   */
+  readonly collectTimeoutMillis?: number;
+  /**
    * Serve what another reader with cumulative temporality collects (e.g. the OTLP PeriodicExportingMetricReader)
    * instead of registering this one on the MeterProvider. Every extra reader makes the SDK aggregate each
    * measurement once more, so sharing the OTLP reader's storage halves the recording cost of dual export.
    * Collecting cumulative data has no side effects, so scrapes do not disturb the OTLP exports.
    */
-  readonly source?: { collect(): Promise<CollectionResult> };
+  readonly source?: CollectionSource;
 }
+
+/** Something that collects the SDK's metrics; `timeoutMillis` bounds the observable callbacks. */
+export interface CollectionSource {
+  collect(options?: { timeoutMillis?: number }): Promise<CollectionResult>;
+}
+
+/** Observable callbacks that did not settle within a collection's timeout. */
+export function lateCallbacks(errors: readonly unknown[]): number {
+  let late = 0;
+  for (const error of errors) if (error instanceof TimeoutError) late++;
+  return late;
+}
+
+/** The collection behind a scrape did not settle in time. */
+export class CollectionTimedOut extends Error {
+  constructor(ms: number) {
+    super(`metrics collection did not settle within ${ms} ms`);
+    this.name = 'CollectionTimedOut';
+  }
+}
+
+// A source that ignores the timeout (a custom one) still must not hold a scrape forever: past the timeout plus this
+// grace the endpoint answers 503.
+const SOURCE_GRACE_MS = 1000;
 
 const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -48,12 +78,16 @@ export class PrometheusPullReader extends MetricReader {
   readonly #auth: ReturnType<typeof createAuthChecker> | undefined;
   readonly #logger: Logger;
   readonly #onError: ((error: Error) => void) | undefined;
-  readonly #source: { collect(): Promise<CollectionResult> } | undefined;
+  readonly #source: CollectionSource | undefined;
+  readonly #collectTimeout: number;
+  /** The collection scrapes share: concurrent scrapes wait for the one in flight instead of starting another. */
+  #inflight: Promise<CollectionResult | undefined> | undefined;
   #server: Server | undefined;
   #boundPort: number | undefined;
   #resolveReady: (ok: boolean) => void = () => {};
   #started = false;
   #collectErrorLogged = false;
+  #lateLogged = false;
 
   constructor(options: PrometheusPullReaderOptions = {}) {
     const readerOptions: MetricReaderOptions = {};
@@ -68,6 +102,7 @@ export class PrometheusPullReader extends MetricReader {
     this.#logger = options.logger ?? silentLogger;
     this.#onError = options.onError;
     this.#source = options.source;
+    this.#collectTimeout = options.collectTimeoutMillis ?? 5000;
     this.ready = new Promise<boolean>((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -110,18 +145,49 @@ export class PrometheusPullReader extends MetricReader {
     return this.ready;
   }
 
-  /** Renders the current exposition as the endpoint would for the given Accept header. */
+  /**
+   * Renders the current exposition as the endpoint would for the given Accept header. Rejects with
+   * {@link CollectionTimedOut} when the collection did not settle even after its timeout (only a source that
+   * ignores the timeout can do that; the endpoint answers 503).
+   */
   async render(accept?: string): Promise<{ readonly contentType: string; readonly body: string }> {
     const openMetrics = prefersOpenMetrics(accept);
-    const { resourceMetrics, errors } = await (this.#source ?? this).collect();
-    if (errors.length > 0 && !this.#collectErrorLogged) {
+    const collected = await this.#sharedCollection();
+    if (collected === undefined) throw new CollectionTimedOut(this.#collectTimeout + SOURCE_GRACE_MS);
+    const { resourceMetrics, errors } = collected;
+    const late = lateCallbacks(errors);
+    if (late > 0 && !this.#lateLogged) {
+      this.#lateLogged = true;
+      this.#logger.warn(
+        `otelkit: ${late} metric callback(s) did not finish within ${this.#collectTimeout} ms while serving /metrics; the scrape answered without their values (shown once; counted in otelkit.metric.callbacks.late; OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS)`,
+      );
+    }
+    if (errors.length > late && !this.#collectErrorLogged) {
       this.#collectErrorLogged = true;
-      this.#logger.warn(`otelkit: a metric callback failed while serving /metrics (shown once): ${String(errors[0])}`);
+      const error = errors.find((e) => !(e instanceof TimeoutError));
+      this.#logger.warn(`otelkit: a metric callback failed while serving /metrics (shown once): ${String(error)}`);
     }
     return {
       contentType: openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
       body: serializePrometheus(resourceMetrics, { openMetrics }),
     };
+  }
+
+  #sharedCollection(): Promise<CollectionResult | undefined> {
+    if (this.#inflight !== undefined) return this.#inflight;
+    const timeoutMillis = this.#collectTimeout;
+    const collection = (this.#source ?? this).collect({ timeoutMillis });
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, Math.min(timeoutMillis + SOURCE_GRACE_MS, 2_147_483_647), undefined);
+      timer.unref();
+    });
+    const inflight = Promise.race([collection, gaveUp]).finally(() => {
+      clearTimeout(timer);
+      this.#inflight = undefined;
+    });
+    this.#inflight = inflight;
+    return inflight;
   }
 
   protected override onForceFlush(): Promise<void> {
@@ -178,6 +244,11 @@ export class PrometheusPullReader extends MetricReader {
   }
 
   #fail(res: ServerResponse, error: unknown): void {
+    if (error instanceof CollectionTimedOut) {
+      if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' });
+      res.end('otelkit: metrics collection timed out\n');
+      return;
+    }
     this.#logger.debug(`otelkit: /metrics failed: ${error instanceof Error ? error.message : String(error)}`);
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('otelkit: metrics collection failed\n');

@@ -49,7 +49,13 @@ export function routeDiagnostics(logger: Logger, level: LogLevel, warn: (key: st
       warn(exportWarningKey('metrics'), `otelkit: ${what}; this batch is dropped, the app is unaffected and otelkit retries with the next batch [OTELKIT_E_EXPORT]`);
       return;
     }
-    warn(`diag:${kind}:${message.slice(0, 48)}`, `otelkit: [otel ${kind}] ${line}`);
+    // The batch processor's drop warning: SelfTelemetry reports the same drops, exactly and summed per minute.
+    if (/^Dropped \d+ spans because maxQueueSize reached/.test(message)) {
+      logger.debug(`otelkit: [otel ${kind}] ${line}`);
+      return;
+    }
+    // Numbers vary between repeats of one warning (counts, ports, ids); they must not make each repeat a new key.
+    warn(`diag:${kind}:${message.replace(/\d+/g, '#').slice(0, 48)}`, `otelkit: [otel ${kind}] ${line}`);
   };
   const adapter: DiagLogger = {
     error: limited('error'),

@@ -32,3 +32,38 @@ describe('metrics pipeline, pull endpoint only', () => {
     }
   });
 });
+
+describe('metrics pipeline, bounded scrapes', () => {
+  it.each([
+    ['pull only', ['prometheus'] as const],
+    ['pull serving the OTLP reader\'s collection', ['otlp', 'prometheus'] as const],
+  ])('%s: a callback that never resolves is left out after the timeout and counted in otelkit.metric.callbacks.late', async (_, exporters) => {
+    const config = resolveConfig(
+      {
+        serviceName: 'slow-gauge',
+        // The final push at shutdown waits for the hung callback too, up to the export timeout.
+        metrics: { exporters: [...exporters], exportTimeoutMillis: 100, otlp: { endpoint: 'http://127.0.0.1:1' }, prometheus: { host: '127.0.0.1', port: 0, collectTimeoutMillis: 50 }, runtime: false },
+      },
+      { env: {}, cwd: process.cwd(), entry: undefined },
+    );
+    const self = new SelfTelemetry(silent, () => {});
+    const pipeline = createMetricsPipeline(config, createResource(config), self, silent);
+    self.bind(pipeline.provider.getMeter('otelkit'));
+    try {
+      await pipeline.ready;
+      const url = /prometheus\((http:\/\/127\.0\.0\.1:\d+\/metrics)\)/.exec(pipeline.describe().join(' '))?.[1];
+      const meter = pipeline.provider.getMeter('app');
+      meter.createCounter('orders').add(3);
+      meter.createObservableGauge('projection.head').addCallback(() => new Promise<void>(() => {}));
+
+      const first = await fetch(url!);
+      expect(first.status).toBe(200);
+      expect(await first.text()).toMatch(/^orders_total\{.*\} 3$/m);
+      const second = await (await fetch(url!)).text();
+      expect(second).toMatch(/^otelkit_metric_callbacks_late_total\{.*\} 1$/m);
+      expect(second).not.toContain('projection_head');
+    } finally {
+      await pipeline.shutdown();
+    }
+  });
+});

@@ -4,11 +4,12 @@ import {
   PeriodicExportingMetricReader,
   type CollectionResult,
   type IMetricReader,
+  type PeriodicExportingMetricReaderOptions,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { Logger } from '../logger.js';
-import { createPrometheusPullReader, type PrometheusPullReader } from '../prometheus/pull-reader.js';
+import { createPrometheusPullReader, lateCallbacks, type PrometheusPullReader } from '../prometheus/pull-reader.js';
 import { lazyMetricExporter, otlpLabel } from './exporters.js';
 import type { SelfTelemetry } from './self-telemetry.js';
 
@@ -21,6 +22,25 @@ export interface MetricsPipeline {
   readonly ready: Promise<unknown>;
   /** Flushes and stops the provider and the pull endpoint. Never rejects. */
   shutdown(): Promise<void>;
+}
+
+/**
+ * The OTLP reader, counting the callbacks each of its collections gave up on. The pull endpoint serves this
+ * reader's collection too, so pushes and scrapes are counted in one place.
+ */
+class CountingPeriodicReader extends PeriodicExportingMetricReader {
+  readonly #self: SelfTelemetry;
+
+  constructor(options: PeriodicExportingMetricReaderOptions, self: SelfTelemetry) {
+    super(options);
+    this.#self = self;
+  }
+
+  override async collect(options?: { timeoutMillis?: number }): Promise<CollectionResult> {
+    const result = await super.collect(options);
+    this.#self.countLateCallbacks(lateCallbacks(result.errors));
+    return result;
+  }
 }
 
 export function createMetricsPipeline(config: ResolvedConfig, resource: Resource, self: SelfTelemetry, logger: Logger): MetricsPipeline {
@@ -36,12 +56,15 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
   if (m.exporters.includes('otlp')) {
     const label = otlpLabel(m.otlp);
     const exporter = lazyMetricExporter(m.otlp, logger);
-    otlpReader = new PeriodicExportingMetricReader({
-      exporter: self.wrapMetricExporter(exporter, label),
-      exportIntervalMillis: interval,
-      exportTimeoutMillis: timeout,
-      cardinalityLimits: { default: limit },
-    });
+    otlpReader = new CountingPeriodicReader(
+      {
+        exporter: self.wrapMetricExporter(exporter, label),
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: timeout,
+        cardinalityLimits: { default: limit },
+      },
+      self,
+    );
     readers.push(otlpReader);
     labels.push(() => otlpLabel(m.otlp, true));
   }
@@ -50,9 +73,10 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
     const p = m.prometheus;
     // Pull-only: scrapes go through this source so cardinality overflows are noticed as on the push path.
     const ownCollection = {
-      collect: async (): Promise<CollectionResult> => {
-        const result = await reader.collect();
+      collect: async (options?: { timeoutMillis?: number }): Promise<CollectionResult> => {
+        const result = await reader.collect(options);
         self.checkOverflow(result.resourceMetrics);
+        self.countLateCallbacks(lateCallbacks(result.errors));
         return result;
       },
     };
@@ -63,6 +87,7 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
       // The reader words its own listen warning; otelkit adds the catalogue code so every line is greppable.
       logger: { ...logger, warn: (message) => logger.warn(/could not listen/.test(message) ? `${message} [OTELKIT_E_PROMETHEUS_LISTEN]` : message) },
       cardinalitySelector: () => limit,
+      collectTimeoutMillis: p.collectTimeoutMillis,
       // With OTLP on too, the endpoint serves the OTLP reader's cumulative collection: each measurement is then
       // aggregated once instead of once per reader, and both paths show the same numbers.
       source: otlpReader ?? ownCollection,

@@ -3,16 +3,20 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger, SummedWarnings } from '../logger.js';
 
 /** Names of otelkit's own metrics (`otelkit.*`), exported like any other metric. */
 export const SELF_METRICS = {
   exports: 'otelkit.exports',
   spansDropped: 'otelkit.spans.dropped',
   overflows: 'otelkit.metric.overflows',
+  lateCallbacks: 'otelkit.metric.callbacks.late',
 } as const;
 
 type Warn = (key: string, message: string) => void;
+
+// Built once: the drop hook runs for every span the full queue turns away.
+const QUEUE_FULL_ATTRIBUTES = Object.freeze({ 'otelkit.reason': 'queue_full' });
 
 /**
  * Rate-limit key for export failures of a signal. otelkit runs at most one pushing exporter per signal that can
@@ -22,6 +26,12 @@ export function exportWarningKey(signal: 'metrics' | 'traces'): string {
   return `export:${signal}`;
 }
 
+const QUEUE_FULL_KEY = 'dropped:traces:queue_full';
+
+function queueFullLine(total: number): string {
+  return `otelkit: ${total} span(s) dropped because the trace export queue was full (the exporter cannot keep up or the collector is unreachable; OTEL_BSP_MAX_QUEUE_SIZE); counted in otelkit.spans.dropped, at most one such line per minute [OTELKIT_E_EXPORT]`;
+}
+
 /**
  * Counts export outcomes, dropped spans and cardinality overflows, and turns export failures into rate-limited
  * warnings. Exporters are wrapped before the meter exists; counts start once `bind` hands it a meter.
@@ -29,14 +39,18 @@ export function exportWarningKey(signal: 'metrics' | 'traces'): string {
 export class SelfTelemetry {
   readonly #logger: Logger;
   readonly #warn: Warn;
+  readonly #summed: SummedWarnings | undefined;
   #exports: Counter | undefined;
   #dropped: Counter | undefined;
   #overflows: Counter | undefined;
+  #late: Counter | undefined;
   readonly #overflowed = new Set<string>();
 
-  constructor(logger: Logger, warn: Warn) {
+  /** `summed` reports queue-full drops (one line per minute with their sum); without it they are only counted. */
+  constructor(logger: Logger, warn: Warn, summed?: SummedWarnings) {
     this.#logger = logger;
     this.#warn = warn;
+    this.#summed = summed;
   }
 
   bind(meter: Meter): void {
@@ -52,6 +66,15 @@ export class SelfTelemetry {
       unit: '{instrument}',
       description: 'Instruments that exceeded the cardinality limit; their extra attribute sets are merged into one otel.metric.overflow=true series.',
     });
+    this.#late = meter.createCounter(SELF_METRICS.lateCallbacks, {
+      unit: '{callback}',
+      description: 'Observable metric callbacks that had not settled when a collection (a scrape or a push) timed out; that collection went out without their values.',
+    });
+  }
+
+  /** Counts the observable callbacks a collection gave up waiting for. */
+  countLateCallbacks(late: number): void {
+    if (late > 0) this.#late?.add(late);
   }
 
   #record(signal: 'metrics' | 'traces', exporter: string, result: ExportResult, items: number): void {
@@ -116,7 +139,9 @@ export class SelfTelemetry {
 
   /**
    * A MeterProvider for the BatchSpanProcessor's own self-observability hook: the only thing kept from it is the
-   * `queue_full` drop count, re-recorded as `otelkit.spans.dropped{otelkit.reason=queue_full}`.
+   * `queue_full` drop count, re-recorded as `otelkit.spans.dropped{otelkit.reason=queue_full}` and reported in
+   * the summed once-a-minute line. The SDK's own "Dropped N spans" warning goes to debug (sdk/diag.ts): it comes
+   * once per refill of the queue, and its last count is never reported, so it can be neither a budget nor a total.
    */
   spanProcessorMeterProvider(): MeterProvider {
     const noop = createNoopMeter();
@@ -125,7 +150,9 @@ export class SelfTelemetry {
       if (name !== 'otel.sdk.processor.span.processed') return noop.createCounter(name, options);
       return {
         add: (value, attributes) => {
-          if (attributes?.['error.type'] === 'queue_full') this.#dropped?.add(value, { 'otelkit.reason': 'queue_full' });
+          if (attributes?.['error.type'] !== 'queue_full') return;
+          this.#dropped?.add(value, QUEUE_FULL_ATTRIBUTES);
+          this.#summed?.add(QUEUE_FULL_KEY, value, queueFullLine);
         },
       };
     };

@@ -106,6 +106,7 @@ export function envValueSpaces(files: ValueFiles): Record<string, ValueSpace> {
       good: fc.oneof(word.map((t) => `bearer:${t}`), fc.tuple(word, word).map(([u, p]) => `basic:${u}:${p}`)),
       bad: fc.constantFrom('token', 'basic:user', 'basic::pw', 'bearer:', 'digest:x', 'basic:user:'),
     },
+    OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS: millis(1),
     OTELKIT_RUNTIME_METRICS: bool,
     OTELKIT_CARDINALITY_LIMIT: { good: int(1, 100_000), bad: intOutside(1, Number.MAX_SAFE_INTEGER) },
   };
