@@ -90,3 +90,57 @@ describe('an app with its own SIGTERM handler', () => {
     }
   });
 });
+
+// An app ending about 1,000 spans a second, with an HTTP server, gets SIGTERM. Whatever the app's own handler
+// does, the spans it ended before otelkit's flush started all arrive, and the process ends the way the app asked.
+const STEADY = [
+  "import { createServer } from 'node:http';",
+  "import { trace } from '@opentelemetry/api';",
+  "const tracer = trace.getTracer('fixture');",
+  'let ended = 0;',
+  'const work = setInterval(() => {',
+  "  for (let i = 0; i < 10; i++) tracer.startSpan('fixture.steady', { attributes: { 'fixture.index': ended++ } }).end();",
+  '  if (ended % 500 === 0) console.log(`fixture: ended ${ended} spans`);',
+  '}, 10);',
+  "const server = createServer((req, res) => res.end('ok'));",
+  "server.listen(0, '127.0.0.1');",
+  'const handler = process.env.FIXTURE_HANDLER;',
+  "const said = () => console.log(`fixture: SIGTERM after ${ended} spans`);",
+  "if (handler === 'exit') process.on('SIGTERM', () => { said(); server.close(); process.exit(0); });",
+  "if (handler === 'exitCode') process.on('SIGTERM', () => { said(); clearInterval(work); server.close(); process.exitCode = 3; });",
+].join('\n');
+
+describe('SIGTERM while the app ends spans continuously', () => {
+  let steady: FixtureApp;
+  beforeAll(() => {
+    steady = createFixtureApp({ app: 'spans', name: 'steady-fixture', files: { 'steady.mjs': STEADY } });
+  });
+  afterAll(() => steady.remove());
+
+  it.each([
+    ['no handler of the app\'s: ends by the signal', 'none', { code: null, signal: 'SIGTERM' }],
+    ['process.on(\'SIGTERM\', () => { server.close(); process.exit(0) }): exits 0', 'exit', { code: 0, signal: null }],
+    ['a handler that sets process.exitCode = 3 and returns: exits 3', 'exitCode', { code: 3, signal: null }],
+  ] as const)('%s, and every span ended before the flush arrives', async (_, handler, expected) => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const run = spawnApp('steady.mjs', {
+        cwd: steady.dir,
+        env: { FIXTURE_HANDLER: handler, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.httpUrl}/v1/traces`, OTEL_METRICS_EXPORTER: 'none' },
+      });
+      await run.waitForOutput(/fixture: ended 1000 spans/);
+      run.kill('SIGTERM');
+      expect(await run.exited, run.stderr()).toEqual(expected);
+      const endedBeforeSignal = Number(/fixture: SIGTERM after (\d+) spans/.exec(run.stdout())?.[1] ?? 1000);
+      const indexes = spansMatching(receiver, { name: 'fixture.steady' }).map((s) => Number(s.attributes['fixture.index']));
+      const distinct = new Set(indexes);
+      // Spans ended after the tracer provider shut down are not exported; every one before that is, exactly once.
+      expect(distinct.size).toBe(indexes.length);
+      expect(distinct.size).toBeGreaterThanOrEqual(endedBeforeSignal);
+      expect(Math.max(...indexes)).toBe(distinct.size - 1);
+      expect(run.otelkitLines().filter((l) => !l.startsWith('otelkit: started'))).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+});

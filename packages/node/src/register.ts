@@ -44,25 +44,70 @@ function registerEsmHook(): void {
   }
 }
 
+type Exit = typeof process.exit;
+
+/**
+ * While a shutdown otelkit started is flushing, `process.exit()` from the app (typically in its own SIGTERM handler,
+ * which runs right after otelkit's) records the exit code and returns; the real exit follows once the flush is done
+ * (bounded by OTELKIT_SHUTDOWN_TIMEOUT_MS), with that code. Outside that window process.exit is untouched.
+ *
+ * Why wrapping process.exit: it is the documented entry point and the only moment the app's intent (exit, with this
+ * code) is known before anything is torn down. The alternatives are worse: patching the internal, undocumented
+ * `process.reallyExit` runs after the 'exit' listeners, so the app would see 'exit' before its telemetry left; and
+ * a synchronous flush in an 'exit' listener would mean serialising the SDK's private span queue and blocking on a
+ * worker thread. The cost: during the flush process.exit returns to its caller, so code after it runs.
+ */
+function holdExitUntil(flushed: Promise<unknown>): void {
+  const realExit: Exit = process.exit;
+  let requested: { code: Parameters<Exit>[0] } | undefined;
+  let done = false;
+  const held = function exit(...args: Parameters<Exit>): never {
+    // Someone may have wrapped process.exit over this one meanwhile; after the flush this wrapper only forwards.
+    if (done) return realExit.apply(process, args);
+    if (requested === undefined) {
+      // As process.exit does: the exitCode setter validates (a bad code throws here, as it would have), and a loop
+      // that empties before the flush ends still exits with the requested code.
+      if (args.length !== 0) process.exitCode = args[0];
+      requested = { code: process.exitCode };
+    }
+    return undefined as never;
+  } as Exit;
+  process.exit = held;
+  void flushed.finally(() => {
+    done = true;
+    if (process.exit === held) process.exit = realExit;
+    if (requested !== undefined) realExit.call(process, requested.code);
+  });
+}
+
 function installSignalHandlers(handle: StartedOtelkit): void {
+  // A signal and a later beforeExit share one shutdown, and one hold on process.exit.
+  let flushed: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    if (flushed !== undefined) return flushed;
+    flushed = handle.shutdown();
+    holdExitUntil(flushed);
+    return flushed;
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     // When the app listens too, the app decides when to exit; otelkit only flushes alongside.
     const othersListen = process.listeners(signal).some((l) => l !== onSignal);
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
-    void handle.shutdown().finally(() => {
+    void shutdown().finally(() => {
       // Re-raise so the process ends exactly as it would have without otelkit (exit status, parent sees signal).
       if (!othersListen) process.kill(process.pid, signal);
     });
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  // First in line, so process.exit is held before any listener of the app's runs, even one registered earlier.
+  process.prependListener('SIGTERM', onSignal);
+  process.prependListener('SIGINT', onSignal);
   // beforeExit fires when the loop is empty; the flush adds work, after which it fires again and we stay out.
   let flushedBeforeExit = false;
-  process.on('beforeExit', () => {
+  process.prependListener('beforeExit', () => {
     if (flushedBeforeExit) return;
     flushedBeforeExit = true;
-    void handle.shutdown();
+    void shutdown();
   });
 }
 
