@@ -1,10 +1,10 @@
 import { channel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import { context, type Meter, type Tracer } from '@opentelemetry/api';
-import { createInstruments, isTracingSuppressed } from '@otelkit/node/kit';
-import { isWrapped } from '@otelkit/node/instrumentation';
+import type { Meter, Tracer } from '@opentelemetry/api';
+import { createInstruments } from '@otelkit/node/kit';
 import type { Logger } from '@otelkit/node/kit';
 import { catalog } from './catalog.js';
+import { recordFetch } from './fetch.js';
 import { recordNodeHttp } from './node-http.js';
 import { pathMatcher, type ResolvedHttpPackOptions } from './options.js';
 
@@ -13,6 +13,11 @@ const require = createRequire(import.meta.url);
 interface HttpModule {
   request: unknown;
   Server: { prototype: { emit: unknown } };
+}
+
+/** shimmer's mark, which every instrumentation built on it (and otelkit's own emit wrapper) leaves. */
+function isWrapped(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as { __wrapped?: unknown }).__wrapped === true;
 }
 
 /** True when something (an upstream instrumentation registered by the app, an APM agent) already wraps node:http. */
@@ -26,28 +31,23 @@ export function fetchAlreadyInstrumented(): boolean {
   return channel('undici:request:create').hasSubscribers;
 }
 
-// otelkit's exporters send with tracing suppressed. The upstream undici instrumentation then starts no span but still
-// records the duration metric, so telemetry would measure its own exports; these requests are skipped entirely.
-const ownTraffic = (): boolean => isTracingSuppressed(context.active());
-
 /**
- * Starts recording node:http(s) (otelkit's own recorder, node-http.ts) and fetch (the official undici
- * instrumentation, which already works from undici's diagnostics channels; imported only now, so an app without this
- * pack never loads it). Both record `http.server.request.duration` / `http.client.request.duration` (stable semantic
- * conventions, seconds). Returns what stops them.
+ * Starts recording node:http(s) (node-http.ts) and fetch (fetch.ts), both from node's diagnostics channels, into
+ * `http.server.request.duration` / `http.client.request.duration` (stable semantic conventions, seconds). Returns
+ * what stops them.
  */
-export async function startHttpInstrumentations(
+export function startHttpInstrumentations(
   options: ResolvedHttpPackOptions,
   meter: Meter,
   tracer: Tracer,
   logger: Logger,
-): Promise<(() => void)[]> {
+): (() => void)[] {
   const stops: (() => void)[] = [];
+  const instruments = createInstruments(meter, catalog);
   if (options.server || options.client) {
     if (httpAlreadyInstrumented()) {
       logger.info('otelkit: node:http is already instrumented (an @opentelemetry/instrumentation-http registered by the app?); the http pack leaves it to that one');
     } else {
-      const instruments = createInstruments(meter, catalog);
       stops.push(
         recordNodeHttp({
           tracer,
@@ -64,9 +64,7 @@ export async function startHttpInstrumentations(
     if (fetchAlreadyInstrumented()) {
       logger.info('otelkit: fetch (undici) is already instrumented (undici:request:create has subscribers); the http pack leaves it to that one');
     } else {
-      const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
-      const undici = new UndiciInstrumentation({ ignoreRequestHook: ownTraffic });
-      stops.push(() => undici.disable());
+      stops.push(recordFetch(tracer, instruments['http.client.request.duration']));
     }
   }
   return stops;

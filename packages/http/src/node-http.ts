@@ -1,21 +1,9 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Context,
-  type Histogram,
-  type Span,
-  type TextMapSetter,
-  type Tracer,
-} from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Histogram, type Span, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@otelkit/node/kit';
+import { activeUnlessSuppressed, AttributeSets, ClientRecorder, normalizeMethod, splitHost, type ClientExchange } from './exchange.js';
 
 // Inbound and outbound node:http(s) requests, recorded by otelkit itself instead of the upstream
 // `@opentelemetry/instrumentation-http`: under load that instrumentation cost the bank about a fifth of its throughput
@@ -35,65 +23,15 @@ const require = createRequire(import.meta.url);
 
 const STATE: unique symbol = Symbol('otelkit.http');
 
-interface Exchange {
+interface ServerExchange {
   readonly span: Span;
   readonly start: number;
   readonly method: string;
   readonly scheme: string;
-  version: string | undefined;
-  readonly serverAddress: string | undefined;
-  readonly serverPort: number | undefined;
+  readonly version: string;
 }
 
-type Stateful<T> = T & { [STATE]?: Exchange | undefined };
-
-const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
-
-/** The method as semconv wants it on metrics and spans: one of the known methods, or `_OTHER`. */
-export function normalizeMethod(method: string | undefined): string {
-  if (method === undefined) return '_OTHER';
-  if (KNOWN_METHODS.has(method)) return method;
-  const upper = method.toUpperCase();
-  return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
-}
-
-/** `host[:port]` (a Host header) split into address and port; IPv6 literals keep their brackets off. */
-export function splitHost(host: string | undefined, defaultPort: number): { address: string | undefined; port: number } {
-  if (host === undefined || host === '') return { address: undefined, port: defaultPort };
-  const close = host.lastIndexOf(']');
-  const colon = host.lastIndexOf(':');
-  if (colon > close) {
-    const port = Number(host.slice(colon + 1));
-    return { address: stripBrackets(host.slice(0, colon)), port: Number.isInteger(port) && port > 0 && port < 65536 ? port : defaultPort };
-  }
-  return { address: stripBrackets(host), port: defaultPort };
-}
-
-function stripBrackets(address: string): string {
-  return address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-}
-
-/**
- * Frozen attribute sets for the duration histograms, one per distinct combination, so recording allocates nothing.
- * Bounded: past `limit` combinations (a client calling thousands of hosts) each record builds its own object, which
- * costs an allocation and nothing else.
- */
-class AttributeSets {
-  readonly #sets = new Map<string, Attributes>();
-  readonly #limit: number;
-
-  constructor(limit = 2048) {
-    this.#limit = limit;
-  }
-
-  get(key: string, build: () => Attributes): Attributes {
-    const cached = this.#sets.get(key);
-    if (cached !== undefined) return cached;
-    const attributes = Object.freeze(build());
-    if (this.#sets.size < this.#limit) this.#sets.set(key, attributes);
-    return attributes;
-  }
-}
+type Stateful<T, E> = T & { [STATE]?: E | undefined };
 
 const headerSetter: TextMapSetter<ClientRequest> = {
   set(request, key, value) {
@@ -129,10 +67,9 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
   const http = require('node:http') as HttpModule;
   const https = require('node:https') as HttpModule;
   const serverSets = new AttributeSets();
-  const clientSets = new AttributeSets();
   const stops: (() => void)[] = [];
 
-  function finishServer(response: Stateful<ServerResponse>, aborted: boolean): void {
+  function finishServer(response: Stateful<ServerResponse, ServerExchange>, aborted: boolean): void {
     const exchange = response[STATE];
     if (exchange === undefined) return;
     response[STATE] = undefined;
@@ -163,7 +100,7 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
   }
 
   /** Starts the SERVER span; the context the handler runs in, or undefined for an ignored request. */
-  function startServer(request: IncomingMessage, response: Stateful<ServerResponse>, scheme: string): Context | undefined {
+  function startServer(request: IncomingMessage, response: Stateful<ServerResponse, ServerExchange>, scheme: string): Context | undefined {
     if (ignore(request.url)) return undefined;
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const method = normalizeMethod(request.method);
@@ -195,7 +132,7 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
       if (agent !== undefined) attributes['user_agent.original'] = agent;
       span.setAttributes(attributes);
     }
-    response[STATE] = { span, start: performance.now(), method, scheme, version, serverAddress: undefined, serverPort: undefined };
+    response[STATE] = { span, start: performance.now(), method, scheme, version };
     response.on('close', onServerClose);
     return trace.setSpan(parent, span);
   }
@@ -234,69 +171,36 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
   }
 
   if (options.client) {
-    function finishClient(request: Stateful<ClientRequest>, status: number | undefined, error: Error | undefined): void {
+    const client = new ClientRecorder(tracer, clientDuration);
+    const onCreated = (message: unknown): void => {
+      const request = (message as { request: Stateful<ClientRequest, ClientExchange> }).request;
+      // otelkit's own exports run with tracing suppressed; an upstream instrumentation the app registered owns it.
+      const parent = activeUnlessSuppressed(isTracingSuppressed);
+      if (parent === undefined || http.request.__wrapped === true || request.headersSent) return;
+      const scheme = request.protocol === 'https:' ? 'https' : 'http';
+      const hostHeader = request.getHeader('host');
+      const host = typeof hostHeader === 'string' ? hostHeader : request.host;
+      request[STATE] = client.start(
+        parent,
+        { method: request.method, scheme, host: splitHost(host, scheme === 'https' ? 443 : 80), url: () => `${scheme}://${host}${request.path}` },
+        request,
+        headerSetter,
+      );
+    };
+    const onResponse = (message: unknown): void => {
+      const { request, response } = message as { request: Stateful<ClientRequest, ClientExchange>; response: IncomingMessage };
       const exchange = request[STATE];
       if (exchange === undefined) return;
       request[STATE] = undefined;
-      const seconds = (performance.now() - exchange.start) / 1000;
-      const errorType =
-        error !== undefined ? ((error as NodeJS.ErrnoException).code ?? error.name) : status !== undefined && status >= 400 ? String(status) : undefined;
-      const { span, method, scheme, serverAddress, serverPort } = exchange;
-      const version = exchange.version;
-      if (span.isRecording()) {
-        if (status !== undefined) span.setAttribute('http.response.status_code', status);
-        if (version !== undefined) span.setAttribute('network.protocol.version', version);
-        if (errorType !== undefined) {
-          span.setAttribute('error.type', errorType);
-          if (error !== undefined) span.recordException(error);
-          span.setStatus(error !== undefined ? { code: SpanStatusCode.ERROR, message: error.message } : { code: SpanStatusCode.ERROR });
-        }
-      }
-      span.end();
-      const attributes = clientSets.get(`${method} ${status} ${scheme} ${serverAddress} ${serverPort} ${version} ${errorType}`, () => {
-        const a: Attributes = { 'http.request.method': method, 'url.scheme': scheme };
-        if (serverAddress !== undefined) a['server.address'] = serverAddress;
-        if (serverPort !== undefined) a['server.port'] = serverPort;
-        if (status !== undefined) a['http.response.status_code'] = status;
-        if (version !== undefined) a['network.protocol.version'] = version;
-        if (errorType !== undefined) a['error.type'] = errorType;
-        return a;
-      });
-      clientDuration.record(seconds, attributes);
-    }
-
-    const onCreated = (message: unknown): void => {
-      const request = (message as { request: Stateful<ClientRequest> }).request;
-      const active = context.active();
-      // otelkit's own exports run with tracing suppressed; an upstream instrumentation the app registered owns it.
-      if (isTracingSuppressed(active) || http.request.__wrapped === true || request.headersSent) return;
-      const method = normalizeMethod(request.method);
-      const scheme = request.protocol === 'https:' ? 'https' : 'http';
-      const host = request.getHeader('host');
-      const { address, port } = splitHost(typeof host === 'string' ? host : request.host, scheme === 'https' ? 443 : 80);
-      const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT }, active);
-      if (span.isRecording()) {
-        const attributes: Attributes = { 'http.request.method': method, 'url.scheme': scheme, 'server.port': port };
-        if (address !== undefined) {
-          attributes['server.address'] = address;
-          attributes['url.full'] = `${scheme}://${host ?? address}${request.path}`;
-        }
-        if (method === '_OTHER') attributes['http.request.method_original'] = request.method;
-        span.setAttributes(attributes);
-      }
-      propagation.inject(trace.setSpan(active, span), request, headerSetter);
-      request[STATE] = { span, start: performance.now(), method, scheme, version: undefined, serverAddress: address, serverPort: port };
-    };
-    const onResponse = (message: unknown): void => {
-      const { request, response } = message as { request: Stateful<ClientRequest>; response: IncomingMessage };
-      const exchange = request[STATE];
-      if (exchange === undefined) return;
-      exchange.version = response.httpVersion;
-      finishClient(request, response.statusCode, undefined);
+      client.respond(exchange, response.statusCode ?? 0, response.httpVersion);
+      client.finish(exchange, undefined);
     };
     const onError = (message: unknown): void => {
-      const { request, error } = message as { request: Stateful<ClientRequest>; error: Error };
-      finishClient(request, undefined, error);
+      const { request, error } = message as { request: Stateful<ClientRequest, ClientExchange>; error: Error };
+      const exchange = request[STATE];
+      if (exchange === undefined) return;
+      request[STATE] = undefined;
+      client.finish(exchange, error);
     };
     subscribe('http.client.request.created', onCreated);
     subscribe('http.client.response.finish', onResponse);

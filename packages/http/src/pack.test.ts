@@ -137,16 +137,54 @@ describe('http pack', () => {
     expect(aborted?.attributes['http.response.status_code']).toBeUndefined();
   });
 
-  it('records fetch (undici) requests', async () => {
+  it('records fetch (undici) requests: duration until the body is read, a CLIENT span whose context the server continues', async () => {
     const before = (await points('http.client.request.duration')).reduce((n, p) => n + p.value.count, 0);
+    const spansBefore = (await t.spans()).length;
     const res = await fetch(`${base}/fetched`);
     await res.text();
     const after = await points('http.client.request.duration');
     expect(after.reduce((n, p) => n + p.value.count, 0)).toBe(before + 1);
+    const point = after.find((p) => has(p.attributes, { 'http.request.method': 'GET', 'http.response.status_code': 200, 'network.protocol.version': '1.1', 'url.scheme': 'http' }));
+    expect(point?.attributes['server.address']).toBe('127.0.0.1');
+    expect(point?.attributes['server.port']).toBe(Number(new URL(base).port));
     const scopes = (await t.collect()).scopeMetrics
       .filter((sm) => sm.metrics.some((m) => m.descriptor.name === 'http.client.request.duration'))
       .map((sm) => sm.scope.name);
-    expect(scopes).toContain('@opentelemetry/instrumentation-undici');
+    expect(scopes).toEqual(['@otelkit/http']);
+    const spans = (await t.spans()).slice(spansBefore);
+    const client = spans.find((s) => s.kind === SpanKind.CLIENT);
+    const serverSpan = spans.find((s) => s.kind === SpanKind.SERVER);
+    expect(client?.attributes['url.full']).toBe(`${base}/fetched`);
+    expect(serverSpan?.parentSpanContext?.spanId).toBe(client?.spanContext().spanId);
+  });
+
+  it('counts a failed fetch with its error code, and an aborted fetch without an error', async () => {
+    const http = require('node:http') as Http;
+    const closed = http.createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    await once(closed, 'close');
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    const refused = (await points('http.client.request.duration')).find((p) => has(p.attributes, { 'error.type': 'ECONNREFUSED', 'server.port': port }));
+    expect(refused?.value.count).toBe(1);
+
+    const controller = new AbortController();
+    const hanging = fetch(`${base}/hang`, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await expect(hanging).rejects.toThrow();
+    // No status and no error type: the one fetch aborted (the node:http request destroyed earlier is ECONNRESET).
+    const hang = (await points('http.client.request.duration')).filter((p) => p.attributes['server.port'] === Number(new URL(base).port) && p.attributes['http.response.status_code'] === undefined && p.attributes['error.type'] === undefined);
+    expect(hang.map((p) => p.value.count)).toEqual([1]);
+    // The server saw the client go away: its second aborted request (after the node:http one above).
+    let abortedOnServer = 0;
+    for (let i = 0; i < 50 && abortedOnServer < 2; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      abortedOnServer = (await points('http.server.request.duration')).find((p) => has(p.attributes, { 'error.type': 'aborted' }))?.value.count ?? 0;
+    }
+    expect(abortedOnServer).toBe(2);
   });
 
   it('ignores the configured paths: exact and prefix, query strings aside', async () => {

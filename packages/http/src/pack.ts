@@ -11,8 +11,8 @@ const pack: PackDefinition<typeof catalog> = definePack({
   catalog,
   dashboards,
   alerts,
-  async setup(ctx) {
-    const stops = await startHttpInstrumentations(resolveHttpOptions(ctx.options, ctx.logger), ctx.meter, ctx.tracer, ctx.logger);
+  setup(ctx) {
+    const stops = startHttpInstrumentations(resolveHttpOptions(ctx.options, ctx.logger), ctx.meter, ctx.tracer, ctx.logger);
     return {
       dispose() {
         for (const stop of stops) stop();
