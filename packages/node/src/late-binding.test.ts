@@ -1,4 +1,4 @@
-import { metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
 import { afterEach, expect, it } from 'vitest';
 import { createLateBinding } from './late-binding.js';
 import { createTelemetry } from './testing/index.js';
@@ -84,4 +84,32 @@ it('an unbind function of a replaced binding leaves the newer binding in place',
   unbindFirst();
   expect(late.current()).toMatchObject({ namespace: 'b', label: 'second' });
   await t.shutdown();
+});
+
+it('once core lets go (otelkit shutting down), records into no-ops instead of asking the shut-down provider for a meter', async () => {
+  const warnings: string[] = [];
+  const quiet = (): void => {};
+  diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.WARN);
+  try {
+    const { late, made } = setUp();
+    const t = createTelemetry();
+    metrics.setGlobalMeterProvider(t.meterProvider);
+    const release = late.bindTo(t.meter, t.tracer, '', {});
+    release();
+    await t.meterProvider.shutdown();
+    // the app's own shutdown code records through the pack's API (the bank marks its projections stopped)
+    late.current();
+    expect(warnings).toEqual([]);
+    expect(made).toHaveLength(2);
+    // an app that registers a provider of its own afterwards is bound to it again
+    metrics.disable();
+    const app = createTelemetry();
+    metrics.setGlobalMeterProvider(app.meterProvider);
+    expect(late.current().meter).toBe(app.meterProvider.getMeter('@otelkit/test'));
+    await app.shutdown();
+    await t.shutdown();
+    expect(warnings.filter((w) => w.includes('cannot provide a Meter'))).toEqual([]);
+  } finally {
+    diag.disable();
+  }
 });
