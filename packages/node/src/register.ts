@@ -6,6 +6,7 @@ import * as nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { describeError } from './errors.js';
+import { createHookScope, recordHookedNames } from './esm-hook-scope.js';
 import { startWith, type StartedOtelkit } from './start.js';
 
 const REGISTERED: unique symbol = Symbol.for('otelkit.register');
@@ -14,9 +15,10 @@ type GlobalWithRegister = typeof globalThis & { [REGISTERED]?: StartedOtelkit };
 // The CommonJS build has no import.meta; the ESM build has no __filename.
 const selfUrl: string = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
 
-// Wrapping a module costs a parse of its exports, and the loader would otherwise wrap every module, roughly
-// doubling the load time of otelkit's own exporters. Instrumentations patch libraries in node_modules and
-// builtins, so the app's own files and the telemetry stack itself are left alone.
+// Wrapping a module costs a parse of its exports and a generated wrapper. With in-thread hooks only the modules an
+// instrumentation named through import-in-the-middle's Hook() are wrapped (esm-hook-scope.ts); the loader-thread
+// fallback cannot share that list synchronously and wraps every module but these: the app's own files and the
+// telemetry stack itself (instrumentations patch libraries in node_modules and builtins).
 const HOOK_EXCLUDE: readonly RegExp[] = [
   /^file:(?!.*\/node_modules\/)/,
   /\/node_modules\/(?:@opentelemetry|@grpc|@otelkit|@protobufjs|protobufjs|import-in-the-middle|require-in-the-middle|yaml|semver|long)\//,
@@ -31,7 +33,9 @@ function registerEsmHook(): void {
       register(options?: object): void;
     };
     if (hooks.supportsSyncHooks()) {
-      hooks.register({ exclude: [...HOOK_EXCLUDE] });
+      const scope = createHookScope(HOOK_EXCLUDE);
+      const scoped = recordHookedNames(load('import-in-the-middle') as Record<string, unknown>, scope);
+      hooks.register(scoped ? { shouldInclude: scope.shouldInclude } : { exclude: [...HOOK_EXCLUDE] });
       return;
     }
   } catch {
