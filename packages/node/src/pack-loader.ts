@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
-import semver from 'semver';
+// The two functions by path: semver's index loads every module of the package (about 5 ms of startup, bundled).
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { readPackageJson } from './app-package.js';
 import type { ResolvedConfig } from './config/resolved.js';
 import { describeError, type ErrorCode } from './errors.js';
@@ -135,7 +137,7 @@ export function loadPacks({ config, meterProvider, tracerProvider, logger, befor
       skipped.push({ name: packageName, reason: 'disabled by OTELKIT_DISABLED_PACKS' });
       return;
     }
-    if (!semver.validRange(def.core) || !semver.satisfies(VERSION, def.core, { includePrerelease: true })) {
+    if (!validRange(def.core) || !satisfies(VERSION, def.core, { includePrerelease: true })) {
       skip(packageName, 'OTELKIT_E_PACK_VERSION', `supports @otelkit/node ${def.core} but this is ${VERSION}; the pack is skipped (upgrade one of them)`);
       return;
     }
