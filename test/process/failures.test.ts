@@ -56,6 +56,67 @@ describe('collector unreachable', () => {
   });
 });
 
+// The warning budget under span load: the batch processor's queue overflows for seconds while the collector
+// refuses connections. At most one line per exporter per minute, plus the summed drop line (the first drop at
+// once, the rest at shutdown, each with its count), and none of the SDK's own "Dropped N spans" lines.
+const FLOOD = [
+  "import { trace } from '@opentelemetry/api';",
+  "const tracer = trace.getTracer('fixture');",
+  'let bursts = 0;',
+  'const flood = setInterval(() => {',
+  // bursts of different sizes, so the SDK's own drop warnings would differ in their counts
+  "  for (let i = 0; i < 300 + bursts * 7; i++) tracer.startSpan('fixture.flood').end();",
+  '  if (++bursts < 40) return;',
+  '  clearInterval(flood);',
+  "  console.log('fixture: flood done');",
+  '}, 25);',
+  'setInterval(() => {}, 1000);',
+].join('\n');
+
+describe('collector refusing under span load', () => {
+  it('keeps the warning budget: one line per exporter, the drops summed, no SDK drop lines', async () => {
+    const flood = createFixtureApp({ app: 'spans', files: { 'flood.mjs': FLOOD } });
+    const port = await closedPort();
+    try {
+      const run = spawnApp('flood.mjs', {
+        cwd: flood.dir,
+        env: {
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `http://127.0.0.1:${port}`,
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '300',
+          OTEL_METRIC_EXPORT_INTERVAL: '200',
+          OTEL_BSP_SCHEDULE_DELAY: '50',
+          OTEL_BSP_MAX_QUEUE_SIZE: '64',
+          OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '32',
+          OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+          OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+          OTELKIT_SHUTDOWN_TIMEOUT_MS: '2000',
+        },
+      });
+      const [, metricsUrl] = await run.waitForOutput(/prometheus\((http:\/\/127\.0\.0\.1:\d+\/metrics)\)/);
+      await run.waitForOutput(/fixture: flood done/);
+      const exposition = await (await fetch(metricsUrl as string)).text();
+      const dropped = Number(/^otelkit_spans_dropped_total\{[^}]*otelkit_reason="queue_full"[^}]*\} (\d+)$/m.exec(exposition)?.[1]);
+      expect(dropped).toBeGreaterThan(0);
+      run.kill('SIGTERM');
+      expect((await run.exited).signal, run.stderr()).toBe('SIGTERM');
+
+      const lines = run.otelkitLines();
+      expect(lines.filter((l) => l.includes('[otel '))).toEqual([]);
+      expect(lines.filter((l) => l.includes('traces export to otlp'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('metrics export to otlp')).length).toBeLessThanOrEqual(1);
+      const dropLines = lines.filter((l) => l.includes('dropped because the trace export queue was full'));
+      expect(dropLines.length).toBeGreaterThanOrEqual(1);
+      expect(dropLines.length).toBeLessThanOrEqual(2);
+      // The lines' counts add up to exactly what otelkit.spans.dropped counted.
+      expect(dropLines.map((l) => Number(/^otelkit: (\d+) span\(s\) dropped/.exec(l)?.[1])).reduce((a, b) => a + b, 0)).toBe(dropped);
+      expect(lines.filter((l) => !/traces export to otlp|metrics export to otlp|trace export queue was full|^otelkit: started|OTELKIT_E_SHUTDOWN_TIMEOUT/.test(l))).toEqual([]);
+    } finally {
+      flood.remove();
+    }
+  });
+});
+
 describe('Prometheus port taken', () => {
   let blocker: Server;
   let port: number;
