@@ -13,7 +13,23 @@ import { catalog, type ProjectionOutcome, type ProjectionState } from './catalog
 import type { Position, ProjectionsPackOptions } from './types.js';
 
 const SCOPE = '@otelkit/projections';
-const [durationDef, eventsDef, lagDef, lagEventsDef, checkpointsDef, statusDef] = catalog;
+const [durationDef, eventsDef, lagDef, lagEventsDef, checkpointsDef, statusDef, lagTimeoutsDef] = catalog;
+
+/** Default of {@link ProjectionsPackOptions.lagQueryTimeoutMillis}. */
+export const LAG_QUERY_TIMEOUT_MS = 2000;
+
+/** A usable lagQueryTimeoutMillis (a whole number of milliseconds a timer can wait), else undefined. */
+export function validLagQueryTimeout(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 2_147_483_647 ? value : undefined;
+}
+
+interface Positions {
+  readonly head: Position | undefined;
+  readonly stored: Position | undefined;
+}
+
+// What a lag query came to: positions, a failure (undefined), or no answer within the timeout.
+const LATE = Symbol('late');
 
 /** One projection by name: its frozen attribute objects, positions and current status. */
 export class ProjectionEntry {
@@ -27,6 +43,8 @@ export class ProjectionEntry {
   catchingUpAbove = 100;
   lagEvents: number | undefined;
   state: ProjectionState = 'starting';
+  /** The head/checkpoint query in flight: a hung one is awaited by later collections, never started twice. */
+  query: Promise<Positions | undefined> | undefined;
 
   constructor(readonly name: string) {
     this.attributes = Object.freeze({ 'projection.name': name });
@@ -48,6 +66,7 @@ export interface Binding {
   readonly events: Counter;
   readonly lag: Gauge;
   readonly checkpoints: Counter;
+  readonly lagTimeouts: Counter;
   readonly status: StateSet;
   readonly now: () => number;
   readonly wallClock: () => number;
@@ -72,6 +91,34 @@ function difference(head: Position, position: Position): number {
   return d > 0 ? d : 0;
 }
 
+// A failing head or checkpoint query must not break collection of every other metric: it is a missing reading.
+function queryPositions(entry: ProjectionEntry, head: () => Position | undefined | Promise<Position | undefined>): Promise<Positions | undefined> {
+  if (entry.query !== undefined) return entry.query;
+  let query: Promise<Positions | undefined>;
+  try {
+    query = Promise.all([head(), entry.storedCheckpoint?.()]).then(
+      ([h, stored]) => ({ head: h, stored }),
+      () => undefined,
+    );
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  entry.query = query;
+  void query.then(() => {
+    if (entry.query === query) entry.query = undefined;
+  });
+  return query;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(resolve, ms, LATE);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 function prefixed(namespace: string, name: string): string {
   return namespace === '' ? name : `${namespace}.${name}`;
 }
@@ -89,7 +136,8 @@ export function stateAfterSuccess(entry: ProjectionEntry): ProjectionState {
 }
 
 function bind(meter: Meter, tracer: Tracer, namespace: string, options: ProjectionsPackOptions): Binding {
-  const i = createInstruments(meter, [durationDef, eventsDef, lagDef, checkpointsDef, statusDef], namespace);
+  const i = createInstruments(meter, [durationDef, eventsDef, lagDef, checkpointsDef, statusDef, lagTimeoutsDef], namespace);
+  const timeoutMillis = validLagQueryTimeout(options.lagQueryTimeoutMillis) ?? LAG_QUERY_TIMEOUT_MS;
   // Lag in events is observed at collection time, so it keeps growing while a stalled projection handles nothing.
   const lagEvents: ObservableGauge = meter.createObservableGauge(prefixed(namespace, lagEventsDef.name), {
     description: lagEventsDef.description,
@@ -101,29 +149,31 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: Projecti
     events: i['projection.events'],
     lag: i['projection.lag'],
     checkpoints: i['projection.checkpoints'],
+    lagTimeouts: i['projection.lag.timeouts'],
     status: i['projection.status'],
     now: options.now ?? performance.now.bind(performance),
     wallClock: options.wallClock ?? Date.now,
     unbind: () => lagEvents.removeCallback(observeLag),
   };
-  async function observeLag(result: ObservableResult): Promise<void> {
-    for (const entry of entries.values()) {
-      if (entry.head === undefined) continue;
-      let head: Position | undefined;
-      let stored: Position | undefined;
-      try {
-        head = await entry.head();
-        stored = await entry.storedCheckpoint?.();
-      } catch {
-        continue; // A failing head or checkpoint query must not break collection of every other metric.
-      }
-      if (stored !== undefined) entry.checkpoint = stored;
-      const position = entry.position();
-      if (head === undefined) continue;
-      entry.lagEvents = position === undefined ? difference(head, 0) : difference(head, position);
-      result.observe(entry.lagEvents, entry.attributes);
-      if (entry.state === 'running' || entry.state === 'catching_up') setState(b, entry, stateAfterSuccess(entry));
+  async function observeOne(entry: ProjectionEntry, head: () => Position | undefined | Promise<Position | undefined>, result: ObservableResult): Promise<void> {
+    const read = await withTimeout(queryPositions(entry, head), timeoutMillis);
+    if (read === LATE) {
+      b.lagTimeouts.add(1, entry.attributes);
+      return;
     }
+    if (read === undefined) return;
+    if (read.stored !== undefined) entry.checkpoint = read.stored;
+    const position = entry.position();
+    if (read.head === undefined) return;
+    entry.lagEvents = position === undefined ? difference(read.head, 0) : difference(read.head, position);
+    result.observe(entry.lagEvents, entry.attributes);
+    if (entry.state === 'running' || entry.state === 'catching_up') setState(b, entry, stateAfterSuccess(entry));
+  }
+  // Every projection is queried at once, each bounded: one slow database call never holds the others or the scrape.
+  async function observeLag(result: ObservableResult): Promise<void> {
+    const reads: Promise<void>[] = [];
+    for (const entry of entries.values()) if (entry.head !== undefined) reads.push(observeOne(entry, entry.head, result));
+    await Promise.all(reads);
   }
   lagEvents.addCallback(observeLag);
   // Gauges live in the meter: re-emit every known status into the new one.

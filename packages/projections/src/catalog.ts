@@ -44,6 +44,13 @@ export const catalog = [
     attributes: [{ key: 'projection.name' }, { key: 'projection.state', values: ['starting', 'running', 'catching_up', 'stalled', 'failed', 'stopped'] }],
     stateAttribute: 'projection.state',
   },
+  {
+    name: 'projection.lag.timeouts',
+    kind: 'counter',
+    unit: '{query}',
+    description: 'Collections that left a projection out of projection.lag.events because its head or checkpoint query had not answered within lagQueryTimeoutMillis.',
+    attributes: [{ key: 'projection.name' }],
+  },
 ] as const;
 
 // A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.

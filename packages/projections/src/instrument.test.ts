@@ -3,6 +3,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { createTelemetry, type Telemetry } from '@otelkit/node/testing';
 import { bindProjections, instrumentProjection, recordCheckpoint, setProjectionStatus } from './instrument.js';
+import pack from './pack.js';
 
 interface TestEvent {
   readonly type: string;
@@ -105,5 +106,65 @@ describe('instrumentProjection', () => {
     });
     expect(project(ev('Deposited', 1n))).toBe('Deposited');
     expect(await value('projection.events', { 'projection.name': 'fragile', 'projection.outcome': 'processed' })).toBe(1);
+  });
+});
+
+describe('lag queries at collection time', () => {
+  it('leave out a projection whose head() never resolves, count it, and never pile up its queries', async () => {
+    unbind();
+    unbind = bindProjections(t.meter, t.tracer, '', { lagQueryTimeoutMillis: 50 });
+    let hungCalls = 0;
+    instrumentProjection('hung', (_e: TestEvent) => undefined, {
+      headPosition: () => {
+        hungCalls++;
+        return new Promise<bigint>(() => {});
+      },
+    });
+    instrumentProjection('healthy', (_e: TestEvent) => undefined, { headPosition: () => 12 });
+    recordCheckpoint('healthy', 10);
+
+    for (let collection = 1; collection <= 3; collection++) {
+      const lag = await t.points('projection.lag.events');
+      expect(lag.map((p) => p.attributes['projection.name'])).not.toContain('hung');
+      expect(await value('projection.lag.events', { 'projection.name': 'healthy' })).toBe(2);
+      // the pending query is awaited again, not started again
+      expect(hungCalls).toBe(1);
+    }
+    // three collections above, three more inside value() and one here: each gave up on the hung query once
+    expect(await value('projection.lag.timeouts', { 'projection.name': 'hung' })).toBe(7);
+    expect(await t.point('projection.lag.timeouts', { 'projection.name': 'healthy' })).toBeUndefined();
+  });
+
+  it('query the projections concurrently: each head() waits for the other to have been called', async () => {
+    unbind();
+    // (entries outlive bindings, so the hung projection above is queried too, and given up on after this bound)
+    unbind = bindProjections(t.meter, t.tracer, '', { lagQueryTimeoutMillis: 1000 });
+    const called = { left: false, right: false };
+    let wake: () => void = () => {};
+    const bothCalled = new Promise<void>((resolve) => (wake = resolve));
+    const headOf = (side: 'left' | 'right', head: number) => async (): Promise<number> => {
+      called[side] = true;
+      if (called.left && called.right) wake();
+      await bothCalled;
+      return head;
+    };
+    instrumentProjection('left', (_e: TestEvent) => undefined, { headPosition: headOf('left', 7) });
+    instrumentProjection('right', (_e: TestEvent) => undefined, { headPosition: headOf('right', 9) });
+    // one after the other, the first head() would wait for the second until it timed out, and be left out
+    expect(await value('projection.lag.events', { 'projection.name': 'left' })).toBe(7);
+    expect(await value('projection.lag.events', { 'projection.name': 'right' })).toBe(9);
+  });
+
+  it.each([0, -5, 1.5, 'soon', 2 ** 31])('a bad lagQueryTimeoutMillis (%s) is one line and the default', async (bad) => {
+    const telemetry = createTelemetry({ scope: '@otelkit/projections' });
+    const handle = await pack.setup(telemetry.ctx({ lagQueryTimeoutMillis: bad }));
+    try {
+      expect(telemetry.logs).toEqual([
+        `otelkit: pack projections option lagQueryTimeoutMillis must be a whole number of milliseconds from 1 to 2147483647, not ${String(bad)}; using 2000`,
+      ]);
+    } finally {
+      await handle?.dispose();
+      await telemetry.shutdown();
+    }
   });
 });

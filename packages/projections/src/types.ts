@@ -44,6 +44,14 @@ export interface ProjectionsPackOptions {
   readonly now?: () => number;
   /** Wall clock in milliseconds for lag in seconds (tests inject one). @default Date.now */
   readonly wallClock?: () => number;
+  /**
+   * Bound on each projection's `headPosition` and `checkpoint` queries at a metric collection, in milliseconds. The
+   * projections are queried concurrently; one that has not answered by then is left out of that collection's
+   * `projection.lag.events` and counted in `projection.lag.timeouts`, and is not queried again until its pending
+   * query settles. Keep it below the collection's own bound (`OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS`, 5000).
+   * @default 2000
+   */
+  readonly lagQueryTimeoutMillis?: number;
 }
 
 export type { ProjectionState };
