@@ -26,6 +26,13 @@ export const catalog = [
     description: 'Command handling retries, by reason.',
     attributes: [{ key: 'command.type' }, { key: 'retry.reason', values: ['conflict', 'transient'] }],
   },
+  {
+    name: 'command.overflows',
+    kind: 'counter',
+    unit: '{command}',
+    description: 'Commands recorded as command.type=_OTHER because the pack already keeps 1000 distinct command types (its state is bounded).',
+    attributes: [],
+  },
 ] as const;
 
 // A statement, not `as const satisfies`, because isolatedDeclarations cannot infer through `satisfies`.

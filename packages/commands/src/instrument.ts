@@ -3,85 +3,33 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
-  type Attributes,
   type Counter,
   type Histogram,
   type Meter,
-  type ObservableResult,
   type ObservableUpDownCounter,
   type Span,
-  type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 import { createInstruments, createLateBinding } from '@otelkit/node/kit';
 import { catalog, type CommandOutcome } from './catalog.js';
 import { classifyCommandError, errorTypeOf } from './classify.js';
+import { entryFor, observeActive, OVERFLOW_ENTRY, type CommandEntry } from './entries.js';
 import type { CommandCallOptions, CommandClassifier, CommandsOptions } from './types.js';
 
 const SCOPE = '@otelkit/commands';
-const [durationDef, activeDef, retriesDef] = catalog;
+const [durationDef, activeDef, retriesDef, overflowsDef] = catalog;
 
-/** Per command type: the in-flight count and every attribute object it records with, built once and frozen. */
-class CommandEntry {
-  active = 0;
-  readonly activeAttributes: Attributes;
-  readonly success: Attributes;
-  readonly spanName: string;
-  readonly spanOptions: SpanOptions;
-  private readonly outcomes = new Map<string, Attributes>();
-  private readonly retryReasons = new Map<string, Attributes>();
-
-  constructor(readonly type: string) {
-    this.activeAttributes = Object.freeze({ 'command.type': type });
-    this.success = Object.freeze({ 'command.type': type, 'command.outcome': 'success' });
-    this.spanName = `command ${type}`;
-    this.spanOptions = Object.freeze({ kind: SpanKind.INTERNAL, attributes: this.activeAttributes });
-  }
-
-  outcome(outcome: CommandOutcome, errorType: string): Attributes {
-    const key = `${outcome}\u0000${errorType}`;
-    let attrs = this.outcomes.get(key);
-    if (attrs === undefined) {
-      attrs = Object.freeze({ 'command.type': this.type, 'command.outcome': outcome, 'error.type': errorType });
-      this.outcomes.set(key, attrs);
-    }
-    return attrs;
-  }
-
-  retry(reason: string): Attributes {
-    let attrs = this.retryReasons.get(reason);
-    if (attrs === undefined) {
-      attrs = Object.freeze({ 'command.type': this.type, 'retry.reason': reason });
-      this.retryReasons.set(reason, attrs);
-    }
-    return attrs;
-  }
-}
+const NO_ATTRIBUTES = Object.freeze({});
 
 interface Binding {
   readonly tracer: Tracer;
   readonly duration: Histogram;
   readonly retries: Counter;
+  readonly overflows: Counter;
   readonly spans: boolean;
   readonly classify: CommandClassifier | undefined;
   readonly now: () => number;
   readonly unbind: () => void;
-}
-
-// Entries outlive bindings: commands in flight while the pack is rebound still decrement the right counter.
-const entries = new Map<string, CommandEntry>();
-
-function entryFor(type: string): CommandEntry {
-  let entry = entries.get(type);
-  if (entry === undefined) {
-    entry = new CommandEntry(type);
-    entries.set(type, entry);
-  }
-  return entry;
-}
-
-function observeActive(result: ObservableResult): void {
-  for (const entry of entries.values()) result.observe(entry.active, entry.activeAttributes);
 }
 
 function prefixed(namespace: string, name: string): string {
@@ -89,7 +37,7 @@ function prefixed(namespace: string, name: string): string {
 }
 
 function bind(meter: Meter, tracer: Tracer, namespace: string, options: CommandsOptions): Binding {
-  const { 'command.duration': duration, 'command.retries': retries } = createInstruments(meter, [durationDef, retriesDef], namespace);
+  const { 'command.duration': duration, 'command.retries': retries, 'command.overflows': overflows } = createInstruments(meter, [durationDef, retriesDef, overflowsDef], namespace);
   // In-flight counts are kept in a plain number per type and observed at collection time: two SDK calls fewer per
   // command than a synchronous up-down counter, with the same exported series.
   const active: ObservableUpDownCounter = meter.createObservableUpDownCounter(prefixed(namespace, activeDef.name), {
@@ -101,6 +49,7 @@ function bind(meter: Meter, tracer: Tracer, namespace: string, options: Commands
     tracer,
     duration,
     retries,
+    overflows,
     spans: options.spans ?? true,
     classify: options.classify,
     now: options.now ?? performance.now.bind(performance),
@@ -184,13 +133,18 @@ export function runCommand<R>(
 ): R {
   const b = current();
   const entry = entryFor(type);
+  const overflowed = entry === OVERFLOW_ENTRY;
+  if (overflowed) b.overflows.add(1, NO_ATTRIBUTES);
   entry.active++;
   const start = b.now();
   let span: Span | undefined;
   let result: unknown;
   try {
     if (b.spans) {
-      span = b.tracer.startSpan(entry.spanName, entry.spanOptions);
+      // Spans may carry the real type of a command counted under _OTHER: a span is one event, not a series.
+      span = overflowed
+        ? b.tracer.startSpan(`command ${type}`, { kind: SpanKind.INTERNAL, attributes: { 'command.type': type } })
+        : b.tracer.startSpan(entry.spanName, entry.spanOptions);
       if (call?.attributes !== undefined) span.setAttributes(call.attributes);
       const ctx = trace.setSpan(context.active(), span);
       result = args === undefined ? context.with(ctx, fn, thisArg) : context.with(ctx, fn, thisArg, ...(args as unknown[]));
@@ -223,5 +177,8 @@ export function instrumentCommand<A extends unknown[], R>(type: string, handler:
 
 /** Counts one retry of command `type` (`command.retries`), e.g. after an optimistic-concurrency conflict. */
 export function recordRetry(type: string, reason: 'conflict' | 'transient' = 'conflict'): void {
-  current().retries.add(1, entryFor(type).retry(reason));
+  const b = current();
+  const entry = entryFor(type);
+  if (entry === OVERFLOW_ENTRY) b.overflows.add(1, NO_ATTRIBUTES);
+  b.retries.add(1, entry.retry(reason));
 }
