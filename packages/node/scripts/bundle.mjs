@@ -1,7 +1,7 @@
 // Pre-bundles the run-time entries: one file to load instead of hundreds of modules is most of the startup budget.
 // - register: the bootstrap. ESM output is split so each exporter lives in its own chunk, loaded only when
 //   configured; the CommonJS output is one file whose exporter modules are initialised lazily on first use.
-// - kit and instrumentation: what packs import at run time. Built in the same split build as register, so under
+// - kit, instrumentation and api: what packs import at run time. Built in the same split build as register, so under
 //   `--import` the code they share with it (the API) is one chunk, loaded once.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'src/register.ts');
-const packEntries = { kit: join(root, 'src/kit.ts'), instrumentation: join(root, 'src/instrumentation.ts') };
+const packEntries = { kit: join(root, 'src/kit.ts'), instrumentation: join(root, 'src/instrumentation.ts'), api: join(root, 'src/api.ts') };
 // import-in-the-middle stays external: instrumentations register hooks on the same module instance the loader
 // uses, so there must be exactly one copy of it. @grpc/grpc-js likewise: the OTLP gRPC exporter both imports it and
 // require()s it at run time, and a bundled copy next to the required one fails its instanceof checks. yaml is

@@ -1,0 +1,37 @@
+// The OpenTelemetry API as core bundles it. Packs' bundles import the API from here (scripts/bundle-pack.mjs maps
+// `@opentelemetry/api` to this entry) instead of carrying a copy each: under `--import` the API is then one chunk,
+// compiled and initialised once, shared with the register entry. Any copy of the API would find the same global
+// providers; this is only about load time. Every value export of @opentelemetry/api 1.x; a pack importing one not
+// listed here fails its bundle build. Types stay with @opentelemetry/api (the mapping is the bundler's only).
+export {
+  baggageEntryMetadataFromString,
+  context,
+  createContextKey,
+  createNoopLogger,
+  createNoopMeter,
+  createTraceState,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  diag,
+  DiagConsoleLogger,
+  DiagLogLevel,
+  INVALID_SPAN_CONTEXT,
+  INVALID_SPANID,
+  INVALID_TRACEID,
+  isSpanContextValid,
+  isValidSpanId,
+  isValidTraceId,
+  logs,
+  metrics,
+  propagation,
+  ProxyTracer,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  SamplingDecision,
+  SeverityNumber,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  ValueType,
+} from '@opentelemetry/api';
