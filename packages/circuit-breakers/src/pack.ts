@@ -9,6 +9,8 @@ const pack: PackDefinition<typeof catalog> = definePack({
   name: 'circuit-breakers',
   core: '^0.1.0',
   catalog,
+  // The modules its instrumentations patch: the ESM loader hook wraps them even if imported before setup ends.
+  patches: ['opossum'],
   dashboards,
   alerts,
   setup(ctx) {

@@ -9,6 +9,8 @@ const pack: PackDefinition<typeof catalog> = definePack({
   name: 'commands',
   core: '^0.1.0',
   catalog,
+  // The modules its instrumentations patch: the ESM loader hook wraps them even if imported before setup ends.
+  patches: ['@nestjs/cqrs'],
   dashboards,
   alerts,
   async setup(ctx) {

@@ -34,6 +34,8 @@ const pack: PackDefinition<typeof catalog> = definePack({
   name: 'event-store',
   core: '^0.1.0',
   catalog,
+  // The modules its instrumentations patch: the ESM loader hook wraps them even if imported before setup ends.
+  patches: ['@kurrent/kurrentdb-client'],
   dashboards,
   alerts,
   async setup(ctx) {

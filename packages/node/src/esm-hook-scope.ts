@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 
 // Which modules the ESM loader hook wraps. Wrapping a module means parsing it for its exports and loading a
 // generated wrapper in its place: on Node 24 an app importing lodash-es (640 ES modules) took about 340 ms to load
-// them under the hook against 140 ms without. Only modules an instrumentation asked for through
-// import-in-the-middle's `Hook([...names])` need it, so the hook's `shouldInclude` consults the names registered so
-// far; instrumentations register before the app's modules load (packs are set up before the app's entry runs).
+// them under the hook against 140 ms without. Only modules an instrumentation asks for through import-in-the-middle's
+// `Hook([...names])` need it, so the hook's `shouldInclude` consults the names registered so far, plus the modules
+// each pack declares in its `patches` before its setup runs: a pack whose setup is asynchronous creates its
+// instrumentation (and its Hook) after the app may already have imported the module, and import-in-the-middle can
+// only hand a late Hook the modules it wrapped when they loaded.
 
 /** The npm package a bare specifier or a `node_modules` file URL belongs to, or a builtin's name without `node:`. */
 export function packageOf(urlOrSpecifier: string): string | undefined {

@@ -127,3 +127,20 @@ describe('start({ packs }) with definitions', () => {
     expect(result.loaded).toEqual(['x']);
   });
 });
+
+describe('declared patches', () => {
+  it("tells the loader hook each enabled pack's patches before that pack's setup runs", () => {
+    const events: string[] = [];
+    const pack = (name: string, patches?: readonly string[]): ReturnType<typeof definePack> =>
+      definePack({ name, core: '^0.1.0', catalog: [], ...(patches ? { patches } : {}), setup: () => void events.push(`setup ${name}`) });
+    const config = resolveConfig({ packs: [pack('breakers', ['opossum']), pack('plain'), pack('bus', ['@nestjs/cqrs'])] }, { env: {}, cwd: app, entry: undefined });
+    loadPacks({ config, meterProvider, tracerProvider, logger: logger(), declarePatches: (modules) => void events.push(`patches ${modules.join(',')}`) });
+    expect(events).toEqual(['patches opossum', 'setup breakers', 'setup plain', 'patches @nestjs/cqrs', 'setup bus']);
+  });
+
+  it('refuses a patches value that is not a list of module names', () => {
+    for (const patches of ['opossum', [''], [42]] as unknown as readonly string[][]) {
+      expect(() => definePack({ name: 'bad', core: '^0.1.0', catalog: [], patches, setup: () => {} })).toThrow(/^otelkit: pack bad: patches must be a list of module names/);
+    }
+  });
+});

@@ -104,13 +104,15 @@ export interface PackLoaderDeps {
   readonly logger: Logger;
   /** Called once, before the first pack is imported or set up (the register entry installs its loader hook here). */
   readonly beforeFirstPack?: () => void;
+  /** Told each pack's `patches` before its setup runs (the register entry's loader hook wraps those modules). */
+  readonly declarePatches?: (modules: readonly string[]) => void;
 }
 
 /**
  * Selects, imports, version-checks and sets up packs. A pack that fails at any step is logged once and skipped;
  * the others and the app carry on. Synchronous where the pack allows it.
  */
-export function loadPacks({ config, meterProvider, tracerProvider, logger, beforeFirstPack }: PackLoaderDeps): LoadedPacks {
+export function loadPacks({ config, meterProvider, tracerProvider, logger, beforeFirstPack, declarePatches }: PackLoaderDeps): LoadedPacks {
   let prepared = false;
   const prepare = (): void => {
     if (prepared) return;
@@ -154,6 +156,7 @@ export function loadPacks({ config, meterProvider, tracerProvider, logger, befor
     };
     try {
       prepare();
+      if (def.patches !== undefined) declarePatches?.(def.patches);
       loaded.push(def.name);
       const result = def.setup({
         meter: meterProvider.getMeter(scope, VERSION),

@@ -33,6 +33,13 @@ export interface PackDefinition<C extends Catalog = Catalog> extends PackArtifac
   /** Semver range of `@otelkit/node` this pack supports; checked at load. */
   readonly core: string;
   readonly catalog: C;
+  /**
+   * Modules (npm package names or builtins) whose exports the pack's instrumentations patch, e.g. `['opossum']`.
+   * The register entry's ESM loader hook wraps only modules some instrumentation asks for; declaring them here lets
+   * the hook wrap them even when the app imports them before the pack's (possibly asynchronous) setup has created
+   * its instrumentation.
+   */
+  readonly patches?: readonly string[];
   setup(ctx: PackContext): PackHandle | void | Promise<PackHandle | void>;
 }
 
@@ -42,6 +49,10 @@ const PACK_BRAND: unique symbol = Symbol.for('otelkit.pack');
 export function definePack<const C extends Catalog>(definition: PackDefinition<C>): PackDefinition<C> {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(definition.name)) {
     throw new TypeError(`otelkit: pack name ${JSON.stringify(definition.name)} must be kebab-case`);
+  }
+  const patches: unknown = definition.patches;
+  if (patches !== undefined && !(Array.isArray(patches) && patches.every((m) => typeof m === 'string' && m !== ''))) {
+    throw new TypeError(`otelkit: pack ${definition.name}: patches must be a list of module names, got ${JSON.stringify(patches)}`);
   }
   const pack = Object.defineProperty({ ...definition }, PACK_BRAND, { value: true });
   return Object.freeze(pack);

@@ -24,6 +24,9 @@ const HOOK_EXCLUDE: readonly RegExp[] = [
   /\/node_modules\/(?:@opentelemetry|@grpc|@otelkit|@protobufjs|protobufjs|import-in-the-middle|require-in-the-middle|yaml|semver|long)\//,
 ];
 
+// The modules the in-thread hook wraps: named by Hook() calls and by the packs' `patches`.
+const hookScope = createHookScope(HOOK_EXCLUDE);
+
 function registerEsmHook(): void {
   const load = createRequire(selfUrl);
   try {
@@ -33,9 +36,8 @@ function registerEsmHook(): void {
       register(options?: object): void;
     };
     if (hooks.supportsSyncHooks()) {
-      const scope = createHookScope(HOOK_EXCLUDE);
-      const scoped = recordHookedNames(load('import-in-the-middle') as Record<string, unknown>, scope);
-      hooks.register(scoped ? { shouldInclude: scope.shouldInclude } : { exclude: [...HOOK_EXCLUDE] });
+      const scoped = recordHookedNames(load('import-in-the-middle') as Record<string, unknown>, hookScope);
+      hooks.register(scoped ? { shouldInclude: hookScope.shouldInclude } : { exclude: [...HOOK_EXCLUDE] });
       return;
     }
   } catch {
@@ -122,7 +124,7 @@ function register(): StartedOtelkit | undefined {
   let handle: StartedOtelkit;
   try {
     // The loader hook only serves instrumentations, which come with packs: an app without packs skips its cost.
-    handle = startWith({}, { beforeFirstPack: registerEsmHook });
+    handle = startWith({}, { beforeFirstPack: registerEsmHook, declarePatches: (modules) => hookScope.add(modules) });
   } catch (error) {
     process.stderr.write(`otelkit: could not start (${describeError(error)}); the app runs without telemetry\n`);
     return undefined;

@@ -71,6 +71,8 @@ export function start(options: OtelkitOptions = {}): StartedOtelkit {
 export interface StartHooks {
   /** Runs once before the first pack is imported; skipped entirely when no pack is enabled. */
   readonly beforeFirstPack?: () => void;
+  /** Told each enabled pack's `patches` before its setup. */
+  readonly declarePatches?: (modules: readonly string[]) => void;
 }
 
 /** `start()` with internal hooks, for the register entry. */
