@@ -6,8 +6,24 @@ type BreakerInstruments = Instruments<typeof catalog>;
 
 let active: BreakerInstruments | undefined;
 // Every recorder alive, so the pack can publish their states when it is set up: an app may create and instrument
-// breakers while core is still loading packs.
+// breakers while core is still loading packs. Weak, so a breaker the app drops is collected; and swept of the refs
+// of collected ones whenever it doubles, so an app creating breakers per request does not grow it without bound.
 const live = new Set<WeakRef<BreakerRecorder>>();
+const MIN_SWEEP_AT = 64;
+let sweepAt = MIN_SWEEP_AT;
+
+function track(recorder: BreakerRecorder): void {
+  if (live.size >= sweepAt) {
+    for (const ref of live) if (ref.deref() === undefined) live.delete(ref);
+    sweepAt = Math.max(MIN_SWEEP_AT, live.size * 2);
+  }
+  live.add(new WeakRef(recorder));
+}
+
+/** Weak references the pack holds (for the bounded-state test; not exported from the package). */
+export function trackedRecorders(): number {
+  return live.size;
+}
 
 /**
  * Called by the pack's setup (and with undefined by dispose). Until setup, and after dispose, recorders only track
@@ -41,7 +57,7 @@ export class BreakerRecorder {
     const state = (s: BreakerState): Attributes => Object.freeze({ 'circuit_breaker.name': name, 'circuit_breaker.state': s });
     this.byOutcome = { success: outcome('success'), failure: outcome('failure'), timeout: outcome('timeout'), rejected: outcome('rejected') };
     this.byState = { closed: state('closed'), open: state('open'), half_open: state('half_open'), isolated: state('isolated') };
-    live.add(new WeakRef(this));
+    track(this);
   }
 
   /** Records the state the breaker is in; counts a transition when it differs from the last one seen. */
