@@ -13,6 +13,10 @@ export const DEFAULT_OPERATIONS: Readonly<Record<string, EventStoreOperation>> =
 });
 
 
+/** Distinct (outcome, error type) attribute sets kept per (system, operation); further ones are `_OTHER`. */
+export const MAX_ERROR_TYPES = 100;
+const OTHER_ERROR_TYPE = '_OTHER';
+
 /** Attribute objects of one (system, operation), built once and frozen. */
 export class OperationAttributes {
   readonly success: Attributes;
@@ -30,6 +34,8 @@ export class OperationAttributes {
     const key = `${outcome}\u0000${errorType}`;
     let attrs = this.failures.get(key);
     if (attrs === undefined) {
+      // Error class names come from the app and its drivers: past the cap they share error.type=_OTHER.
+      if (this.failures.size >= MAX_ERROR_TYPES && errorType !== OTHER_ERROR_TYPE) return this.failure(outcome, OTHER_ERROR_TYPE);
       attrs = Object.freeze({ ...this.counted, 'eventstore.outcome': outcome, 'error.type': errorType });
       this.failures.set(key, attrs);
     }
