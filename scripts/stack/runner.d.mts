@@ -64,5 +64,5 @@ export declare function randomPorts(): Promise<StackPorts>;
 export declare function stackUrls(ports: StackPorts): StackUrls;
 export declare function nativePrometheusConfig(opts: { ports: StackPorts; targetsDir: string; scrapeInterval: string; alertmanager: boolean }): Record<string, unknown>;
 export declare function startStack(opts: StartStackOptions): Promise<RunningStack>;
-export declare function stopStackFromState(stateDir: string): Promise<string[]>;
+export declare function stopStackFromState(stateDir: string, log?: (line: string) => void): Promise<string[]>;
 export declare function stackStatus(stateDir: string): Promise<(Record<string, unknown> & { urls: StackUrls; health: Record<string, string> }) | undefined>;

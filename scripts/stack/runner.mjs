@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ensureAlertmanager, ensureCollector, ensureJaeger, ensurePrometheus, repoRoot } from './backends.mjs';
+import { compareProcess, processIdentity, readPidFile, writePidFile } from './pid-file.mjs';
 
 /** The ports the stack uses by default (the same as compose.yaml publishes). */
 export const DEFAULT_PORTS = Object.freeze({
@@ -152,9 +153,15 @@ function tailOf(file) {
   }
 }
 
-function stopPid(pid, timeoutMs = 10_000) {
+/**
+ * SIGTERM, then SIGKILL after `timeoutMs`. With `identity` (see pid-file.mjs), every signal is sent only while the
+ * pid still names that process: one that exited meanwhile may have handed its pid to another.
+ */
+function stopPid(pid, timeoutMs = 10_000, identity = undefined) {
+  const ours = () => (identity === undefined ? alive(pid) : compareProcess(pid, identity) === 'same');
   return new Promise((resolvePromise) => {
     try {
+      if (!ours()) throw new Error('gone');
       process.kill(pid, 'SIGTERM');
     } catch {
       resolvePromise();
@@ -162,15 +169,10 @@ function stopPid(pid, timeoutMs = 10_000) {
     }
     const deadline = Date.now() + timeoutMs;
     const timer = setInterval(() => {
-      let alive = true;
-      try {
-        process.kill(pid, 0);
-      } catch {
-        alive = false;
-      }
-      if (!alive || Date.now() > deadline) {
+      const still = ours();
+      if (!still || Date.now() > deadline) {
         clearInterval(timer);
-        if (alive) {
+        if (still) {
           try {
             process.kill(pid, 'SIGKILL');
           } catch {
@@ -181,6 +183,15 @@ function stopPid(pid, timeoutMs = 10_000) {
       }
     }, 100);
   });
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -257,6 +268,7 @@ export async function startStack(opts) {
   };
 
   const children = new Map();
+  const identities = new Map();
   const killAllSync = () => {
     for (const child of children.values()) {
       if (child.exitCode === null) {
@@ -284,7 +296,8 @@ export async function startStack(opts) {
     child.on('error', () => {});
     if (detached) child.unref();
     children.set(name, child);
-    writeFileSync(join(stateDir, 'pids', `${name}.pid`), String(child.pid));
+    identities.set(name, processIdentity(child.pid));
+    writePidFile(join(stateDir, 'pids', `${name}.pid`), child.pid);
     await waitHealthy(name, svc.health, child, logFile, healthTimeoutMs);
   }
 
@@ -294,7 +307,7 @@ export async function startStack(opts) {
     children.delete(name);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      await stopPid(child.pid);
+      await stopPid(child.pid, 10_000, identities.get(name));
       await exited;
     }
     rmSync(join(stateDir, 'pids', `${name}.pid`), { force: true });
@@ -334,25 +347,26 @@ export async function startStack(opts) {
   };
 }
 
-/** Stops a detached stack from its pid files (scripts/stack.mjs down). Returns the names it stopped. */
-export async function stopStackFromState(stateDir) {
+/**
+ * Stops a detached stack from its pid files (scripts/stack.mjs down). Returns the names it stopped. A pid that no
+ * longer names the process the stack started (it exited and the pid was reused, the machine rebooted, or the file
+ * predates identity records) is not signalled; `log` gets one line about it.
+ */
+export async function stopStackFromState(stateDir, log = (line) => process.stderr.write(`${line}\n`)) {
   const pidsDir = join(stateDir, 'pids');
   const stopped = [];
   for (const name of ['prometheus', 'alertmanager', 'collector', 'jaeger']) {
     const file = join(pidsDir, `${name}.pid`);
     if (!existsSync(file)) continue;
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid > 0) {
-      let alive = true;
-      try {
-        process.kill(pid, 0);
-      } catch {
-        alive = false;
-      }
-      if (alive) {
-        await stopPid(pid);
-        stopped.push(name);
-      }
+    const record = readPidFile(file);
+    const state = record === undefined ? 'unreadable' : compareProcess(record.pid, record.identity);
+    if (state === 'same') {
+      await stopPid(record.pid, 10_000, record.identity);
+      stopped.push(name);
+    } else if (state === 'other') {
+      log(`stack: ${name}: pid ${record.pid} is not the process the stack started (${record.identity === undefined ? 'its pid file records no identity' : 'another process has that pid now'}); not signalled`);
+    } else if (state === 'unreadable') {
+      log(`stack: ${name}: ${file} is unreadable; not signalled`);
     }
     rmSync(file, { force: true });
   }
