@@ -40,6 +40,20 @@ describe('rateLimitedWarn', () => {
   });
 });
 
+describe('RateLimiter', () => {
+  it('holds at most 1000 keys: expired windows go first, then the oldest', () => {
+    let now = 0;
+    const limiter = new RateLimiter(60_000, () => now);
+    for (let i = 0; i < 100_000; i++) expect(limiter.allow(`diag:warn:message ${i}`)).toBe(0);
+    expect(limiter.size).toBe(1000);
+    // a key still inside its window keeps suppressing
+    expect(limiter.allow('diag:warn:message 99999')).toBeUndefined();
+    now = 60_000;
+    limiter.allow('fresh');
+    expect(limiter.size).toBe(1);
+  });
+});
+
 describe('SummedWarnings', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -34,6 +34,9 @@ function writeStderr(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+// Keys come from SDK diagnostics (message prefixes) as well as otelkit's own: bounded like every app-fed map.
+const MAX_RATE_LIMIT_KEYS = 1000;
+
 /** Lets a message through at most once per `windowMs` per key; counts what it suppressed. */
 export class RateLimiter {
   readonly #windowMs: number;
@@ -54,8 +57,22 @@ export class RateLimiter {
       return undefined;
     }
     const suppressed = entry?.suppressed ?? 0;
+    if (entry === undefined && this.#last.size >= MAX_RATE_LIMIT_KEYS) this.#prune(now);
     this.#last.set(key, { at: now, suppressed: 0 });
     return suppressed;
+  }
+
+  /** Keys whose window is over hold nothing worth keeping; if every window is open, the oldest key goes. */
+  #prune(now: number): void {
+    for (const [key, entry] of this.#last) if (now - entry.at >= this.#windowMs) this.#last.delete(key);
+    if (this.#last.size < MAX_RATE_LIMIT_KEYS) return;
+    const oldest = this.#last.keys().next();
+    if (oldest.done !== true) this.#last.delete(oldest.value);
+  }
+
+  /** Keys held (for the bounded-state test). */
+  get size(): number {
+    return this.#last.size;
   }
 }
 
