@@ -55,6 +55,17 @@ afterAll(async () => {
   propagation.disable();
 });
 
+/** A loopback port nothing listens on any more: connecting to it is refused. */
+async function refusedPort(): Promise<number> {
+  const closed = (require('node:http') as Http).createServer();
+  closed.listen(0, '127.0.0.1');
+  await once(closed, 'listening');
+  const port = (closed.address() as AddressInfo).port;
+  closed.close();
+  await once(closed, 'close');
+  return port;
+}
+
 function get(path: string): Promise<number> {
   const http = require('node:http') as Http;
   return new Promise((resolve, reject) => {
@@ -113,12 +124,7 @@ describe('http pack', () => {
 
   it('counts a refused connection with its error code, and a request the client abandoned as aborted', async () => {
     const http = require('node:http') as Http;
-    const closed = http.createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as AddressInfo).port;
-    closed.close();
-    await once(closed, 'close');
+    const port = await refusedPort();
     await new Promise<void>((resolve) => http.get(`http://127.0.0.1:${port}/`).on('error', () => resolve()));
     const refused = (await points('http.client.request.duration')).find((p) => has(p.attributes, { 'error.type': 'ECONNREFUSED', 'server.port': port }));
     expect(refused?.value.count).toBe(1);
@@ -159,13 +165,7 @@ describe('http pack', () => {
   });
 
   it('counts a failed fetch with its error code, and an aborted fetch without an error', async () => {
-    const http = require('node:http') as Http;
-    const closed = http.createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as AddressInfo).port;
-    closed.close();
-    await once(closed, 'close');
+    const port = await refusedPort();
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     const refused = (await points('http.client.request.duration')).find((p) => has(p.attributes, { 'error.type': 'ECONNREFUSED', 'server.port': port }));
     expect(refused?.value.count).toBe(1);
