@@ -7,25 +7,28 @@ import { SelfTelemetry } from './self-telemetry.js';
 
 const silent: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
+/** A metrics pipeline with self-telemetry bound, started from code options; `url` is its pull endpoint. */
+async function startPipeline(options: Parameters<typeof resolveConfig>[0]): Promise<{ pipeline: ReturnType<typeof createMetricsPipeline>; url: string }> {
+  const config = resolveConfig(options, { env: {}, cwd: process.cwd(), entry: undefined });
+  const self = new SelfTelemetry(silent, () => {});
+  const pipeline = createMetricsPipeline(config, createResource(config), self, silent);
+  self.bind(pipeline.provider.getMeter('otelkit'));
+  await pipeline.ready;
+  const url = /prometheus\((http:\/\/127\.0\.0\.1:\d+\/metrics)\)/.exec(pipeline.describe().join(' '))?.[1];
+  expect(url).toBeDefined();
+  return { pipeline, url: url ?? '' };
+}
+
 describe('metrics pipeline, pull endpoint only', () => {
   it('serves the collection and counts cardinality overflows seen by scrapes', async () => {
-    const config = resolveConfig(
-      { serviceName: 'pull-only', metrics: { exporters: ['prometheus'], prometheus: { host: '127.0.0.1', port: 0 }, cardinalityLimit: 3, runtime: false } },
-      { env: {}, cwd: process.cwd(), entry: undefined },
-    );
-    const self = new SelfTelemetry(silent, () => {});
-    const pipeline = createMetricsPipeline(config, createResource(config), self, silent);
-    self.bind(pipeline.provider.getMeter('otelkit'));
+    const { pipeline, url } = await startPipeline({ serviceName: 'pull-only', metrics: { exporters: ['prometheus'], prometheus: { host: '127.0.0.1', port: 0 }, cardinalityLimit: 3, runtime: false } });
     try {
-      await pipeline.ready;
-      const url = /prometheus\((http:\/\/127\.0\.0\.1:\d+\/metrics)\)/.exec(pipeline.describe().join(' '))?.[1];
-      expect(url).toBeDefined();
       const orders = pipeline.provider.getMeter('app').createCounter('orders');
       for (let i = 0; i < 10; i++) orders.add(1, { 'order.id': String(i) });
 
-      const first = await (await fetch(url!)).text();
+      const first = await (await fetch(url)).text();
       expect(first).toMatch(/^orders_total\{.*otel_metric_overflow="true".*\} 8$/m);
-      const second = await (await fetch(url!)).text();
+      const second = await (await fetch(url)).text();
       expect(second).toMatch(/^otelkit_metric_overflows_total\{.*otelkit_instrument="orders".*\} 1$/m);
     } finally {
       await pipeline.shutdown();
@@ -38,28 +41,20 @@ describe('metrics pipeline, bounded scrapes', () => {
     ['pull only', ['prometheus'] as const],
     ['pull serving the OTLP reader\'s collection', ['otlp', 'prometheus'] as const],
   ])('%s: a callback that never resolves is left out after the timeout and counted in otelkit.metric.callbacks.late', async (_, exporters) => {
-    const config = resolveConfig(
-      {
-        serviceName: 'slow-gauge',
-        // The final push at shutdown waits for the hung callback too, up to the export timeout.
-        metrics: { exporters: [...exporters], exportTimeoutMillis: 100, otlp: { endpoint: 'http://127.0.0.1:1' }, prometheus: { host: '127.0.0.1', port: 0, collectTimeoutMillis: 50 }, runtime: false },
-      },
-      { env: {}, cwd: process.cwd(), entry: undefined },
-    );
-    const self = new SelfTelemetry(silent, () => {});
-    const pipeline = createMetricsPipeline(config, createResource(config), self, silent);
-    self.bind(pipeline.provider.getMeter('otelkit'));
+    const { pipeline, url } = await startPipeline({
+      serviceName: 'slow-gauge',
+      // The final push at shutdown waits for the hung callback too, up to the export timeout.
+      metrics: { exporters: [...exporters], exportTimeoutMillis: 100, otlp: { endpoint: 'http://127.0.0.1:1' }, prometheus: { host: '127.0.0.1', port: 0, collectTimeoutMillis: 50 }, runtime: false },
+    });
     try {
-      await pipeline.ready;
-      const url = /prometheus\((http:\/\/127\.0\.0\.1:\d+\/metrics)\)/.exec(pipeline.describe().join(' '))?.[1];
       const meter = pipeline.provider.getMeter('app');
       meter.createCounter('orders').add(3);
       meter.createObservableGauge('projection.head').addCallback(() => new Promise<void>(() => {}));
 
-      const first = await fetch(url!);
+      const first = await fetch(url);
       expect(first.status).toBe(200);
       expect(await first.text()).toMatch(/^orders_total\{.*\} 3$/m);
-      const second = await (await fetch(url!)).text();
+      const second = await (await fetch(url)).text();
       expect(second).toMatch(/^otelkit_metric_callbacks_late_total\{.*\} 1$/m);
       expect(second).not.toContain('projection_head');
     } finally {
