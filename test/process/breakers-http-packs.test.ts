@@ -78,3 +78,23 @@ describe.each([
     }
   });
 });
+
+describe('the scoped ESM loader hook', () => {
+  // import-in-the-middle's loader (and its lexers) load only when a module in scope resolves: opossum, which the
+  // circuit-breakers pack declares in its `patches`. An ESM app importing only other modules never loads it.
+  const probe = (imports: string): string =>
+    `${imports}\nimport { createRequire } from 'node:module';\n` +
+    "const iitm = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('import-in-the-middle'));\n" +
+    "console.log(`fixture: loader ${iitm.some((k) => k.endsWith('create-hook.mjs')) ? 'loaded' : 'not loaded'} ${JSON.stringify(iitm)}`);\n";
+
+  it.each([
+    { app: 'imports opossum', imports: "import CircuitBreaker from 'opossum';\nvoid CircuitBreaker;", expected: 'loaded' },
+    { app: 'imports only node builtins', imports: "import { EventEmitter } from 'node:events';\nvoid EventEmitter;", expected: 'not loaded' },
+  ])('an ESM app that $app: the loader is $expected', async ({ imports, expected }) => {
+    writeFileSync(join(dir, 'probe.mjs'), probe(imports));
+    const run = spawnApp('probe.mjs', { cwd: dir, env: { OTEL_METRICS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none' } });
+    const { code } = await run.exited;
+    expect(code, run.stderr()).toBe(0);
+    expect(run.stdout()).toContain(`fixture: loader ${expected}`);
+  });
+});
