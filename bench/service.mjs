@@ -25,6 +25,14 @@ export const SERVICE_SCENARIOS = [
   { id: 'bare', command: 'node src/main.ts', args: [] },
   { id: 'otelkit', command: 'node --import @otelkit/node/register src/main.ts (all five packs)', args: ['--import', '@otelkit/node/register'] },
   { id: 'auto', command: 'node --import @opentelemetry/auto-instrumentations-node/register src/main.ts', args: ['--import', AUTO] },
+  // Where otelkit's cost goes: the same, with 10 % of traces sampled, and with no trace sampled (metrics only).
+  {
+    id: 'otelkit-10',
+    command: 'otelkit, all packs, `OTEL_TRACES_SAMPLER=parentbased_traceidratio` `OTEL_TRACES_SAMPLER_ARG=0.1`',
+    args: ['--import', '@otelkit/node/register'],
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  },
+  { id: 'otelkit-off', command: 'otelkit, all packs, `OTEL_TRACES_SAMPLER=always_off` (metrics only)', args: ['--import', '@otelkit/node/register'], env: { OTEL_TRACES_SAMPLER: 'always_off' } },
 ];
 
 const WRK_SCRIPT = `
@@ -64,7 +72,7 @@ function wrk(url, script, accounts, durationS) {
 
 async function runOnce(scenario, sinks, script, durationS) {
   // parentbased_always_on is every SDK's default; named so the 100% sampling is explicit.
-  const env = await benchEnv(sinks, 'bench-bank', { PORT: '0', OTEL_TRACES_SAMPLER: 'parentbased_always_on' });
+  const env = await benchEnv(sinks, 'bench-bank', { PORT: '0', OTEL_TRACES_SAMPLER: 'parentbased_always_on', ...scenario.env });
   const child = spawn(process.execPath, [...scenario.args, 'src/main.ts'], { cwd: BANK_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -87,9 +95,14 @@ async function runOnce(scenario, sinks, script, durationS) {
     // A short warm-up so JIT and lazily loaded exporters are out of the measured window.
     await wrk(base, script, accounts, 2);
     const cpuBefore = cpuSeconds(child.pid);
+    const spansBefore = sinks.spans;
     const r = await wrk(base, script, accounts, durationS);
     const cpuMsPerRequest = ((cpuSeconds(child.pid) - cpuBefore) * 1000) / r.requests;
-    return { ...r, cpuMsPerRequest, rssMiB: peakRssMiB(child.pid) };
+    // Spans that reached the sink during the measured window, per request: what was exported, not what was made
+    // (a batch processor drops spans when its queue is full). Read after a pause for the last batch in flight.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const spansPerRequest = (sinks.spans - spansBefore) / r.requests;
+    return { ...r, cpuMsPerRequest, spansPerRequest, rssMiB: peakRssMiB(child.pid) };
   } finally {
     child.kill('SIGKILL');
     await exited;
@@ -120,6 +133,7 @@ export async function benchService({ durationS = 15, rounds = 2 } = {}) {
     p50: median(pick(s.id, 'p50')),
     p99: median(pick(s.id, 'p99')),
     cpuMsPerRequest: median(pick(s.id, 'cpuMsPerRequest')),
+    spansPerRequest: median(pick(s.id, 'spansPerRequest')),
     rssMiB: median(pick(s.id, 'rssMiB')),
     non2xx: pick(s.id, 'non2xx').reduce((a, b) => a + b, 0),
   }));

@@ -2,8 +2,8 @@
 // prints a line, so the figure is what the bootstrap and its packs cost over bare node on the same app directory.
 // One row per pack (OTELKIT_PACKS=<name>), and the upstream auto-instrumentations entry for comparison. Interleaved
 // run by run after one warm-up each; wall from spawn to the line, peak RSS (VmHWM) read when the line arrives.
-// (e2) An ESM-heavy app (fixtures/esm-app: all of lodash-es, about 640 ES modules, with the circuit-breakers and
-// commands packs installed): what the loader hook costs the app's own module graph.
+// (e2) An ESM-heavy app (fixtures/esm-app: all of lodash-es, about 640 ES modules, with every pack installed):
+// what the loader hook costs the app's own module graph.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,7 +26,7 @@ export const PACK_STARTUP_SCENARIOS = [
 
 export const ESM_STARTUP_SCENARIOS = [
   { id: 'bare', command: 'node main.mjs (imports lodash-es)', args: [] },
-  { id: 'otelkit', command: 'otelkit register, circuit-breakers and commands packs', args: ['--import', '@otelkit/node/register'] },
+  { id: 'otelkit', command: 'otelkit register, all five packs', args: ['--import', '@otelkit/node/register'] },
   { id: 'none', command: 'otelkit register, `OTELKIT_PACKS=none`', args: ['--import', '@otelkit/node/register'], env: { OTELKIT_PACKS: 'none' } },
   { id: 'auto', command: 'upstream `auto-instrumentations-node/register`', args: ['--import', AUTO] },
 ];

@@ -32,11 +32,55 @@ function grpcPayload(body) {
   return body[0] === 1 ? tryGunzip(payload) : payload;
 }
 
+/** Reads one protobuf varint at `pos`; returns [value, next position]. */
+function varint(buf, pos) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[pos++];
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return [value, pos];
+    shift += 7;
+  }
+}
+
+/** Calls `fn(start, end)` for each length-delimited field `field` of the message in buf[start, end). */
+function eachField(buf, start, end, field, fn) {
+  let pos = start;
+  while (pos < end) {
+    let key;
+    [key, pos] = varint(buf, pos);
+    const wire = key & 7;
+    if (wire === 0) [, pos] = varint(buf, pos);
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) {
+      let len;
+      [len, pos] = varint(buf, pos);
+      if (key >>> 3 === field) fn(pos, pos + len);
+      pos += len;
+    } else return;
+  }
+}
+
+/** Spans in an OTLP ExportTraceServiceRequest (resource_spans = 1 > scope_spans = 2 > spans = 2). */
+export function countSpans(payload) {
+  let spans = 0;
+  try {
+    eachField(payload, 0, payload.length, 1, (rs, rsEnd) => eachField(payload, rs, rsEnd, 2, (ss, ssEnd) => eachField(payload, ss, ssEnd, 2, () => spans++)));
+  } catch {
+    return 0;
+  }
+  return spans;
+}
+
 export async function startSinks() {
   let requests = 0;
+  let spans = 0;
   const watches = new Set();
   const seen = (signal, payload) => {
     requests++;
+    if (signal === 'traces') spans += countSpans(payload);
     for (const w of watches) {
       if (payload.includes(w.marker)) {
         w.counts[signal]++;
@@ -72,6 +116,10 @@ export async function startSinks() {
     httpUrl: `http://127.0.0.1:${httpPort}`,
     get requests() {
       return requests;
+    },
+    /** Spans received over either protocol (protobuf payloads), since the sinks started. */
+    get spans() {
+      return spans;
     },
     /**
      * Starts counting exports that carry `marker`. `until(predicate, timeoutMs)` resolves with the counts once
