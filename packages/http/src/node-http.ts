@@ -65,7 +65,9 @@ interface HttpModule {
 export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
   const { tracer, serverDuration, clientDuration, ignore } = options;
   const http = require('node:http') as HttpModule;
-  const https = require('node:https') as HttpModule;
+  // https servers are reached through net.Server.prototype (https.Server extends tls.Server extends net.Server), so
+  // node:https, and with it TLS, is not loaded for an app that never serves https (about 7 MiB of peak RSS).
+  const net = require('node:net') as { Server: { prototype: { emit: ShimmedFunction } } };
   const serverSets = new AttributeSets();
   const stops: (() => void)[] = [];
 
@@ -137,13 +139,13 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
     return trace.setSpan(parent, span);
   }
 
-  function wrapEmit(module: HttpModule, scheme: string): void {
-    const proto = module.Server.prototype;
+  /** Wraps `proto.emit` for 'request' events that `accept` takes (a node:http request/response pair). */
+  function wrapEmit(proto: { emit: ShimmedFunction }, scheme: string, accept: (server: Server, response: unknown) => boolean): void {
     const original = proto.emit;
     const wrapped: ShimmedFunction = function emit(this: Server, event: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params -- forwarding without copying the arguments
       const args = arguments as unknown as unknown[];
-      if (event !== 'request') return Reflect.apply(original, this, args);
+      if (event !== 'request' || !accept(this, args[2])) return Reflect.apply(original, this, args);
       const ctx = startServer(args[1] as IncomingMessage, args[2] as ServerResponse, scheme);
       if (ctx === undefined) return Reflect.apply(original, this, args);
       return context.with(ctx, () => Reflect.apply(original, this, args));
@@ -166,8 +168,11 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
     const onFinish = (message: unknown): void => finishServer((message as { response: ServerResponse }).response, false);
     subscribe('http.server.response.finish', onFinish);
     stops.push(() => unsubscribe('http.server.response.finish', onFinish));
-    wrapEmit(http, 'http');
-    wrapEmit(https, 'https');
+    const ServerResponse = (require('node:http') as { ServerResponse: new () => unknown }).ServerResponse;
+    wrapEmit(http.Server.prototype, 'http', () => true);
+    // Every other net.Server emitting 'request' with a node:http response is an https server (http.Server has its own
+    // wrapper above; http2's compatibility responses are not node:http's and are left alone).
+    wrapEmit(net.Server.prototype, 'https', (server, response) => !(server instanceof (http.Server as unknown as new () => unknown)) && response instanceof ServerResponse);
   }
 
   if (options.client) {

@@ -1,5 +1,10 @@
 import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type * as NodeHttp from 'node:http';
+import type * as NodeHttps from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
@@ -185,6 +190,42 @@ describe('http pack', () => {
       abortedOnServer = (await points('http.server.request.duration')).find((p) => has(p.attributes, { 'error.type': 'aborted' }))?.value.count ?? 0;
     }
     expect(abortedOnServer).toBe(2);
+  });
+
+  it('records an https server (reached without node:https being loaded by the pack) and its https client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-https-'));
+    try {
+      // A throwaway self-signed certificate for 127.0.0.1 (the openssl CLI; node cannot issue one).
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      const https = require('node:https') as typeof NodeHttps;
+      const secure = https.createServer({ cert, key: readFileSync(join(dir, 'key.pem')) }, (_req, res) => {
+        trace.getTracer('app').startSpan('secure work').end();
+        res.end('ok');
+      });
+      secure.listen(0, '127.0.0.1');
+      await once(secure, 'listening');
+      const port = (secure.address() as AddressInfo).port;
+      const spansBefore = (await t.spans()).length;
+      const status = await new Promise<number>((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port, path: '/secure?x=1', ca: cert }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+      secure.close();
+      expect(status).toBe(200);
+      const serverPoint = (await points('http.server.request.duration')).find((p) => has(p.attributes, { 'url.scheme': 'https' }));
+      expect(serverPoint?.value.count).toBe(1);
+      const clientPoint = (await points('http.client.request.duration')).find((p) => has(p.attributes, { 'url.scheme': 'https', 'server.port': port }));
+      expect(clientPoint?.value.count).toBe(1);
+      const spans = (await t.spans()).slice(spansBefore);
+      const serverSpan = spans.find((s) => s.kind === SpanKind.SERVER);
+      expect(serverSpan?.attributes).toMatchObject({ 'url.scheme': 'https', 'url.path': '/secure', 'url.query': 'x=1', 'http.response.status_code': 200 });
+      expect(spans.find((s) => s.name === 'secure work')?.parentSpanContext?.spanId).toBe(serverSpan?.spanContext().spanId);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ignores the configured paths: exact and prefix, query strings aside', async () => {
