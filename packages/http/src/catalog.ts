@@ -13,7 +13,7 @@ export const catalog = [
       { key: 'http.request.method' },
       { key: 'http.response.status_code' },
       { key: 'url.scheme' },
-      { key: 'http.route', optional: true, description: 'Set when a framework instrumentation knows the route.' },
+      { key: 'http.route', optional: true, description: 'The matched route template (`/accounts/:id`), from find-my-way, Express, Fastify or `setHttpRoute()`; absent when no router reported one.' },
       { key: 'network.protocol.version', optional: true },
       { key: 'error.type', optional: true, description: 'The status code for 5xx responses, or `aborted` when the client went away before the response was sent.' },
     ],

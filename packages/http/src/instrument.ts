@@ -7,6 +7,7 @@ import { catalog } from './catalog.js';
 import { recordFetch } from './fetch.js';
 import { recordNodeHttp } from './node-http.js';
 import { pathMatcher, type ResolvedHttpPackOptions } from './options.js';
+import { recordFastifyRoutes, RouteInstrumentation } from './routes.js';
 
 const require = createRequire(import.meta.url);
 
@@ -58,6 +59,12 @@ export function startHttpInstrumentations(
           ignore: pathMatcher(options.ignorePaths),
         }),
       );
+      if (options.server) {
+        // http.route from the routers: find-my-way and Express by one patched function each, Fastify by its channel.
+        const routes = new RouteInstrumentation();
+        routes.enable();
+        stops.push(() => routes.disable(), recordFastifyRoutes());
+      }
     }
   }
   if (options.fetch) {

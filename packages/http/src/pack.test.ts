@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type * as NodeHttp from 'node:http';
 import type * as NodeHttps from 'node:https';
+import type Express from 'express';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -226,6 +227,84 @@ describe('http pack', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('http.route', () => {
+    const routed = async (path: string): Promise<DataPoint<Histogram>[]> =>
+      (await points('http.server.request.duration')).filter((p) => p.attributes['http.route'] === path);
+    const spanNamed = async (name: string): Promise<boolean> => (await t.spans()).some((s) => s.kind === SpanKind.SERVER && s.name === name && s.attributes['http.route'] !== undefined);
+    const listen = async (handler: NodeHttp.RequestListener): Promise<{ url: string; close(): void }> => {
+      const s = (require('node:http') as Http).createServer(handler);
+      s.listen(0, '127.0.0.1');
+      await once(s, 'listening');
+      return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, close: () => s.close() };
+    };
+
+    it('from setHttpRoute() for any other router; the span is named after it', async () => {
+      const { setHttpRoute } = await import('./index.js');
+      const app = await listen((req, res) => {
+        if (req.url?.startsWith('/orders/') === true) setHttpRoute(req, '/orders/:orderId');
+        res.end('ok');
+      });
+      try {
+        await (await fetch(`${app.url}/orders/17`)).text();
+        await (await fetch(`${app.url}/orders/18`)).text();
+        await (await fetch(`${app.url}/unrouted`)).text();
+      } finally {
+        app.close();
+      }
+      expect((await routed('/orders/:orderId')).reduce((n, p) => n + p.value.count, 0)).toBe(2);
+      expect(await spanNamed('GET /orders/:orderId')).toBe(true);
+      expect((await points('http.server.request.duration')).some((p) => String(p.attributes['http.route'] ?? '').includes('17'))).toBe(false);
+    });
+
+    it('from find-my-way, whose handlers are wrapped as they are registered', async () => {
+      const FindMyWay = require('find-my-way') as (opts?: object) => { on(method: string, path: string, handler: (req: NodeHttp.IncomingMessage, res: NodeHttp.ServerResponse) => void): void; lookup(req: NodeHttp.IncomingMessage, res: NodeHttp.ServerResponse): void };
+      const router = FindMyWay({ defaultRoute: (_req: NodeHttp.IncomingMessage, res: NodeHttp.ServerResponse) => res.writeHead(404).end() });
+      router.on('GET', '/fmw/accounts/:id', (_req, res) => res.end('ok'));
+      const app = await listen((req, res) => router.lookup(req, res));
+      try {
+        await (await fetch(`${app.url}/fmw/accounts/a1`)).text();
+        await (await fetch(`${app.url}/fmw/nothing`)).text();
+      } finally {
+        app.close();
+      }
+      expect((await routed('/fmw/accounts/:id')).map((p) => p.value.count)).toEqual([1]);
+      expect(await spanNamed('GET /fmw/accounts/:id')).toBe(true);
+    });
+
+    it('from Express 5, mounted routers included', async () => {
+      const express = require('express') as typeof Express;
+      const app = express();
+      const api = express.Router();
+      api.get('/items/:itemId', (_req, res) => void res.send('ok'));
+      app.use('/api', api);
+      app.post('/ex/users/:userId', (_req, res) => void res.status(201).send('made'));
+      const server = await listen(app);
+      try {
+        await (await fetch(`${server.url}/api/items/9`)).text();
+        await (await fetch(`${server.url}/ex/users/5`, { method: 'POST' })).text();
+      } finally {
+        server.close();
+      }
+      expect((await routed('/api/items/:itemId')).map((p) => p.value.count)).toEqual([1]);
+      expect((await routed('/ex/users/:userId')).map((p) => p.attributes['http.response.status_code'])).toEqual([201]);
+      expect(await spanNamed('POST /ex/users/:userId')).toBe(true);
+    });
+
+    it('from Fastify 5, through its request-handler tracing channel', async () => {
+      const Fastify = require('fastify') as (opts?: object) => { get(path: string, handler: () => unknown): void; listen(o: object): Promise<string>; close(): Promise<void> };
+      const app = Fastify();
+      app.get('/fy/widgets/:widgetId', () => ({ ok: true }));
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        await (await fetch(`${url}/fy/widgets/3`)).text();
+      } finally {
+        await app.close();
+      }
+      expect((await routed('/fy/widgets/:widgetId')).map((p) => p.value.count)).toEqual([1]);
+      expect(await spanNamed('GET /fy/widgets/:widgetId')).toBe(true);
+    });
   });
 
   it('ignores the configured paths: exact and prefix, query strings aside', async () => {

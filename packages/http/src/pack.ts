@@ -9,6 +9,8 @@ const pack: PackDefinition<typeof catalog> = definePack({
   name: 'http',
   core: '^0.1.0',
   catalog,
+  // The routers whose route template it reads by patching (http.route); the ESM loader hook wraps them.
+  patches: ['find-my-way', 'router', 'express'],
   dashboards,
   alerts,
   setup(ctx) {
