@@ -37,6 +37,15 @@ export const runtimeCatalog = [
   { name: 'v8js.memory.heap.used', kind: 'up_down_counter', unit: 'By', description: 'Heap memory size allocated.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
   { name: 'v8js.memory.heap.space.size', kind: 'up_down_counter', unit: 'By', description: 'Total heap memory size pre-allocated for a heap space.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
   { name: 'v8js.memory.heap.space.available_size', kind: 'up_down_counter', unit: 'By', description: 'Heap space available size.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
+  {
+    // Not a semconv name: semconv has no whole-heap limit (its deprecated `v8js.memory.heap.limit` was the per-space
+    // size). Without it "heap near its limit" cannot be computed; V8 calls it heap_size_limit.
+    name: 'v8js.memory.heap.size_limit',
+    kind: 'up_down_counter',
+    unit: 'By',
+    description: 'The most the V8 heap may grow to (heap_size_limit, set by --max-old-space-size); the process dies of out-of-memory past it.',
+    attributes: [],
+  },
   { name: 'v8js.memory.heap.space.physical_size', kind: 'up_down_counter', unit: 'By', description: 'Committed size of a heap space.', attributes: [{ key: 'v8js.heap.space.name', description: 'V8 heap space, e.g. new_space, old_space.' }] },
   {
     name: 'process.cpu.time',

@@ -1,8 +1,11 @@
 import type { BatchObservableResult } from '@opentelemetry/api';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { instrumentOptions, type RuntimeCollector } from './base.js';
 
-/** `v8js.memory.heap.used` and `v8js.memory.heap.space.{size,available_size,physical_size}` by heap space. */
+/**
+ * `v8js.memory.heap.used` and `v8js.memory.heap.space.{size,available_size,physical_size}` by heap space, and the
+ * whole heap's `v8js.memory.heap.size_limit`.
+ */
 export const heap: RuntimeCollector = {
   name: 'heap',
   start(meter) {
@@ -16,6 +19,7 @@ export const heap: RuntimeCollector = {
       'v8js.memory.heap.space.physical_size',
       instrumentOptions('v8js.memory.heap.space.physical_size'),
     );
+    const limit = meter.createObservableUpDownCounter('v8js.memory.heap.size_limit', instrumentOptions('v8js.memory.heap.size_limit'));
     const attributes = new Map<string, { 'v8js.heap.space.name': string }>();
     const callback = (result: BatchObservableResult): void => {
       for (const space of getHeapSpaceStatistics()) {
@@ -29,8 +33,9 @@ export const heap: RuntimeCollector = {
         result.observe(available, space.space_available_size, attrs);
         result.observe(physical, space.physical_space_size, attrs);
       }
+      result.observe(limit, getHeapStatistics().heap_size_limit);
     };
-    const observables = [used, size, available, physical];
+    const observables = [used, size, available, physical, limit];
     meter.addBatchObservableCallback(callback, observables);
     return () => meter.removeBatchObservableCallback(callback, observables);
   },

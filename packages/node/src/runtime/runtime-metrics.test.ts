@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
   AggregationTemporality,
@@ -111,6 +111,7 @@ describe('startRuntimeMetrics', () => {
 
     expect(valueOf(metrics.get('v8js.memory.heap.used'), { 'v8js.heap.space.name': 'old_space' })).toBeGreaterThan(0);
     expect(valueOf(metrics.get('v8js.memory.heap.space.size'), { 'v8js.heap.space.name': 'old_space' })).toBeGreaterThan(0);
+    expect(valueOf(metrics.get('v8js.memory.heap.size_limit'))).toBe(getHeapStatistics().heap_size_limit);
     expect(valueOf(metrics.get('process.cpu.time'), { 'cpu.mode': 'user' })).toBeGreaterThan(0.02);
     expect(valueOf(metrics.get('process.memory.usage'))).toBeGreaterThan(10 * 1024 * 1024);
     expect(valueOf(metrics.get('process.uptime'))).toBeCloseTo(process.uptime(), 0);
@@ -167,7 +168,7 @@ describe('startRuntimeMetrics', () => {
     const text = serializePrometheus((await reader.collect()).resourceMetrics);
     for (const name of [
       'nodejs_eventloop_delay_seconds', 'nodejs_eventloop_time_seconds_total',
-      'v8js_memory_heap_used_bytes', 'v8js_memory_heap_space_available_size_bytes', 'process_cpu_time_seconds_total',
+      'v8js_memory_heap_used_bytes', 'v8js_memory_heap_space_available_size_bytes', 'v8js_memory_heap_size_limit_bytes', 'process_cpu_time_seconds_total',
       'process_memory_usage_bytes', 'process_uptime_seconds',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
