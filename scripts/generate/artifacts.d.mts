@@ -17,6 +17,7 @@ export interface LoadedPack {
   readonly alerts: readonly unknown[];
 }
 
+export declare const SERVICE_RULES: 'service';
 export declare function packPackages(root: string): string[];
 export declare function loadPack(pkgDir: string): Promise<LoadedPack>;
 export declare function generateArtifacts(root: string): Promise<{

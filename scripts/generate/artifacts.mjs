@@ -4,6 +4,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+/** Name of the rule file (and group, `otelkit-service`) of core's own alerts; no pack may take it. */
+export const SERVICE_RULES = 'service';
+
 /** The workspace packages that declare an otelkit pack, in name order. */
 export function packPackages(root) {
   const dir = join(root, 'packages');
@@ -77,5 +80,18 @@ export async function generateArtifacts(root) {
       );
     }
   }
+  // Core's README: the runtime metric table and the queries the service alerts use, both from core's modules.
+  const coreReadme = join(root, 'packages/node/README.md');
+  const queries = artifacts.runtimeQueries.map((q) => `| ${q.what} | \`${artifacts.expandPromQL(q.expr, { catalog: artifacts.runtimeCatalog })}\` |`);
+  const coreTables = `${artifacts.metricTable(artifacts.runtimeCatalog)}\n\n| what | PromQL |\n|---|---|\n${queries.join('\n')}`;
+  const updatedCore = artifacts.replaceCatalogSection(readFileSync(coreReadme, 'utf8'), coreTables, 'src/runtime/catalog.ts and src/runtime/queries.ts');
+  if (updatedCore === undefined) notes.push(`packages/node/README.md has no ${artifacts.CATALOG_START} / ${artifacts.CATALOG_END} markers`);
+  else files.set('packages/node/README.md', updatedCore);
+  // The service itself (health and resources) from core's runtime catalog, the same way as a pack's alerts.
+  const serviceRules = artifacts.buildRules(artifacts.runtimeAlerts, { pack: SERVICE_RULES, catalog: artifacts.runtimeCatalog });
+  files.set(
+    join('collector/prometheus/rules', `${SERVICE_RULES}.rules.yml`),
+    artifacts.rulesToYaml(serviceRules, 'core\'s runtime catalog (packages/node/src/runtime/alerts.ts)'),
+  );
   return { files, notes, packs };
 }

@@ -6,6 +6,10 @@ export { buildRules, rulesToYaml } from './rules.js';
 export type { BuildRulesOptions, PrometheusRule, PrometheusRuleFile } from './rules.js';
 export { CATALOG_END, CATALOG_START, metricTable, replaceCatalogSection } from './readme.js';
 export { expandPromQL, familyName, metricNamesIn } from './promql.js';
+// Core's own catalog and alerts, generated into the service rule file like a pack's.
+export { runtimeAlerts } from '../runtime/alerts.js';
+export { runtimeCatalog } from '../runtime/catalog.js';
+export { runtimeQueries } from '../runtime/queries.js';
 export type { ExpandOptions } from './promql.js';
 export type {
   AlertSeverity, AlertSpec, DashboardSpec, PanelSpec, PanelUnit, QuerySpec, RowSpec, StateTimelineSpec,
