@@ -107,6 +107,14 @@ export interface PrometheusOptions {
    * Env: `OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS`.
    */
   collectTimeoutMillis?: number;
+  /**
+   * Series names on the pull endpoint: `collector` (the OpenTelemetry Collector's prometheus exporter naming, the
+   * same series as the collector path) or `otel-js` (what `@opentelemetry/exporter-prometheus` serves, rendered by
+   * that package, for dashboards built on it). See the README's naming table.
+   * @default 'collector'
+   * Env: `OTELKIT_PROMETHEUS_NAMING`.
+   */
+  naming?: 'collector' | 'otel-js';
 }
 
 /** Metrics pipeline options. */

@@ -10,6 +10,7 @@ import {
   MAX_TIMER_MILLIS,
   METRICS_EXPORTERS,
   parseCompression,
+  parsePrometheusNaming,
   parseInteger,
   parseLogLevel,
   parseNamespace,
@@ -99,6 +100,7 @@ export function readCodeLayer(options: OtelkitOptions): ConfigLayer {
     const p = m.prometheus;
     if (p?.host !== undefined) layer.prometheusHost = str('metrics.prometheus.host', p.host);
     if (p?.port !== undefined) layer.prometheusPort = int('metrics.prometheus.port', p.port, 0, 65535);
+    if (p?.naming !== undefined) layer.prometheusNaming = check('metrics.prometheus.naming', p.naming, parsePrometheusNaming(str('metrics.prometheus.naming', p.naming)));
     if (p?.collectTimeoutMillis !== undefined) layer.prometheusCollectTimeoutMillis = int('metrics.prometheus.collectTimeoutMillis', p.collectTimeoutMillis, 1, MAX_TIMER_MILLIS);
     if (p?.auth !== undefined) {
       if (typeof p.auth === 'string') layer.prometheusAuth = check('metrics.prometheus.auth', '***', parsePrometheusAuth(p.auth));

@@ -10,6 +10,7 @@ import {
   METRICS_EXPORTERS,
   parseBoolean,
   parseCompression,
+  parsePrometheusNaming,
   parseInteger,
   parseKeyValues,
   parseLogLevel,
@@ -58,6 +59,7 @@ export const ENV_VARS: readonly string[] = [
   'OTELKIT_METRIC_NAMESPACE',
   'OTELKIT_PROMETHEUS_AUTH',
   'OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS',
+  'OTELKIT_PROMETHEUS_NAMING',
   'OTELKIT_RUNTIME_METRICS',
   'OTELKIT_CARDINALITY_LIMIT',
 ];
@@ -130,6 +132,7 @@ export function readEnvLayer(env: Env): { layer: ConfigLayer; problems: ConfigPr
   read('OTEL_EXPORTER_PROMETHEUS_PORT', (raw) => parseInteger(raw, 0, 65535, 'a port'), 'using 9464', (v) => (layer.prometheusPort = v));
   read('OTELKIT_PROMETHEUS_AUTH', parsePrometheusAuth, 'the Prometheus pull endpoint is not started (it would be unprotected)', (v) => (layer.prometheusAuth = v));
   if (get('OTELKIT_PROMETHEUS_AUTH') !== undefined && layer.prometheusAuth === undefined) layer.prometheusAuthInvalid = true;
+  read('OTELKIT_PROMETHEUS_NAMING', parsePrometheusNaming, 'using collector', (v) => (layer.prometheusNaming = v));
   read('OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS', (raw) => parseInteger(raw, 1, MAX_TIMER_MILLIS, 'milliseconds, an integer'), 'using 5000', (v) => (layer.prometheusCollectTimeoutMillis = v));
   read('OTEL_METRIC_EXPORT_INTERVAL', (raw) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER, 'milliseconds, an integer'), 'using 60000', (v) => (layer.exportIntervalMillis = v));
   read('OTEL_METRIC_EXPORT_TIMEOUT', (raw) => parseInteger(raw, 0, Number.MAX_SAFE_INTEGER, 'milliseconds, an integer'), 'using 30000', (v) => (layer.exportTimeoutMillis = v));

@@ -66,6 +66,7 @@ export interface ConfigLayer {
   /** A credential was asked for but unusable: the pull endpoint must stay off rather than open. */
   prometheusAuthInvalid?: boolean;
   prometheusCollectTimeoutMillis?: number;
+  prometheusNaming?: 'collector' | 'otel-js';
   exportIntervalMillis?: number;
   exportTimeoutMillis?: number;
   runtimeMetrics?: boolean;

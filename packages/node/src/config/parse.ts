@@ -70,6 +70,12 @@ export function parseCompression(raw: string): Parsed<OtlpCompression> {
   return v === 'gzip' || v === 'none' ? v : new Rejection('gzip or none');
 }
 
+export type PrometheusNaming = 'collector' | 'otel-js';
+export function parsePrometheusNaming(raw: string): Parsed<PrometheusNaming> {
+  const v = raw.trim().toLowerCase();
+  return v === 'collector' || v === 'otel-js' ? v : new Rejection('collector or otel-js');
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 export function parseLogLevel(raw: string): Parsed<LogLevel> {
   const v = raw.trim().toLowerCase();

@@ -30,7 +30,7 @@ describe('defaults', () => {
     expect(c.serviceNameSource).toBe('package.json');
     expect(c.metrics.exporters).toEqual(['otlp', 'prometheus']);
     expect(c.metrics.otlp).toEqual({ endpoint: 'http://localhost:4317', protocol: 'grpc', headers: {}, timeoutMillis: 10_000, compression: 'none' });
-    expect(c.metrics.prometheus).toEqual({ host: '0.0.0.0', port: 9464, auth: undefined, collectTimeoutMillis: 5000 });
+    expect(c.metrics.prometheus).toEqual({ host: '0.0.0.0', port: 9464, auth: undefined, collectTimeoutMillis: 5000, naming: 'collector' });
     expect(c.traces.exporters).toEqual(['otlp']);
     expect(c.traces.otlp.endpoint).toBe('http://localhost:4318/v1/traces');
     expect(c.traces.otlp.protocol).toBe('http/protobuf');
@@ -93,6 +93,7 @@ describe.each<[string, string, (c: ResolvedConfig) => unknown, unknown]>([
   ['OTELKIT_METRIC_NAMESPACE', 'shop', (c) => c.metrics.namespace, 'shop'],
   ['OTELKIT_PROMETHEUS_AUTH', 'basic:scraper:pa:ss', (c) => c.metrics.prometheus.auth, { type: 'basic', username: 'scraper', password: 'pa:ss' }],
   ['OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS', '2500', (c) => c.metrics.prometheus.collectTimeoutMillis, 2500],
+  ['OTELKIT_PROMETHEUS_NAMING', 'OTEL-JS', (c) => c.metrics.prometheus.naming, 'otel-js'],
   ['OTELKIT_RUNTIME_METRICS', 'false', (c) => c.metrics.runtime, false],
   ['OTELKIT_CARDINALITY_LIMIT', '100', (c) => c.metrics.cardinalityLimit, 100],
   ['OTEL_BSP_SCHEDULE_DELAY', '200', (c) => c.traces.batch, { scheduleDelayMillis: 200, exportTimeoutMillis: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 }],
@@ -159,6 +160,7 @@ describe.each<[string, string, (c: ResolvedConfig) => unknown, unknown, RegExp]>
   ['OTELKIT_SHUTDOWN_TIMEOUT_MS', '5s', (c) => c.shutdownTimeoutMillis, 5000, /using 5000/],
   ['OTELKIT_METRIC_NAMESPACE', 'My-Shop', (c) => c.metrics.namespace, '', /no prefix/],
   ['OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS', '5s', (c) => c.metrics.prometheus.collectTimeoutMillis, 5000, /using 5000/],
+  ['OTELKIT_PROMETHEUS_NAMING', 'prom-client', (c) => c.metrics.prometheus.naming, 'collector', /using collector/],
   ['OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS', '0', (c) => c.metrics.prometheus.collectTimeoutMillis, 5000, /using 5000/],
   ['OTELKIT_RUNTIME_METRICS', 'off', (c) => c.metrics.runtime, true, /stay on/],
   ['OTELKIT_CARDINALITY_LIMIT', 'lots', (c) => c.metrics.cardinalityLimit, 2000, /using 2000/],
@@ -409,6 +411,7 @@ describe('code options', () => {
     ['traces.sampler', { traces: { sampler: 'sometimes' as 'always_on' } }],
     ['metrics.prometheus.port', { metrics: { prometheus: { port: 123456 } } }],
     ['metrics.prometheus.collectTimeoutMillis', { metrics: { prometheus: { collectTimeoutMillis: 0 } } }],
+    ['metrics.prometheus.naming', { metrics: { prometheus: { naming: 'prometheus' as 'collector' } } }],
     ['packs', { packs: [{ name: 'not-defined' } as never] }],
     ['serviceName', { serviceName: '' }],
     ['traces.batch.scheduleDelayMillis', { traces: { batch: { scheduleDelayMillis: -1 } } }],

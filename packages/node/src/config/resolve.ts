@@ -209,6 +209,7 @@ export function resolveConfig(options: OtelkitOptions = {}, context: ResolveCont
         port: pick(layers, 'prometheusPort') ?? 9464,
         auth: prometheusAuth,
         collectTimeoutMillis: pick(layers, 'prometheusCollectTimeoutMillis') ?? 5000,
+        naming: pick(layers, 'prometheusNaming') ?? 'collector',
       },
       exportIntervalMillis: pick(layers, 'exportIntervalMillis') ?? 60_000,
       exportTimeoutMillis: pick(layers, 'exportTimeoutMillis') ?? 30_000,

@@ -64,6 +64,8 @@ export interface ResolvedConfig {
       readonly port: number;
       readonly auth: PrometheusAuth | undefined;
       readonly collectTimeoutMillis: number;
+      /** `collector`: the OpenTelemetry Collector's prometheus exporter naming; `otel-js`: @opentelemetry/exporter-prometheus's. */
+      readonly naming: 'collector' | 'otel-js';
     };
     readonly exportIntervalMillis: number;
     readonly exportTimeoutMillis: number;

@@ -31,6 +31,12 @@ export interface PrometheusPullReaderOptions {
    */
   readonly collectTimeoutMillis?: number;
   /**
+   * `collector` (default): the OpenTelemetry Collector's naming, what the collector path serves. `otel-js`: the
+   * exposition `@opentelemetry/exporter-prometheus` serves, rendered by that package's serializer (loaded on the
+   * first scrape), for dashboards built on it; always Prometheus text 0.0.4, as that exporter serves.
+   */
+  readonly naming?: 'collector' | 'otel-js';
+  /**
    * Serve what another reader with cumulative temporality collects (e.g. the OTLP PeriodicExportingMetricReader)
    * instead of registering this one on the MeterProvider. Every extra reader makes the SDK aggregate each
    * measurement once more, so sharing the OTLP reader's storage halves the recording cost of dual export.
@@ -80,6 +86,8 @@ export class PrometheusPullReader extends MetricReader {
   readonly #onError: ((error: Error) => void) | undefined;
   readonly #source: CollectionSource | undefined;
   readonly #collectTimeout: number;
+  readonly #naming: 'collector' | 'otel-js';
+  #otelJs: Promise<{ serialize(resourceMetrics: CollectionResult['resourceMetrics']): string }> | undefined;
   /** The collection scrapes share: concurrent scrapes wait for the one in flight instead of starting another. */
   #inflight: Promise<CollectionResult | undefined> | undefined;
   #server: Server | undefined;
@@ -103,6 +111,7 @@ export class PrometheusPullReader extends MetricReader {
     this.#onError = options.onError;
     this.#source = options.source;
     this.#collectTimeout = options.collectTimeoutMillis ?? 5000;
+    this.#naming = options.naming ?? 'collector';
     this.ready = new Promise<boolean>((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -166,6 +175,11 @@ export class PrometheusPullReader extends MetricReader {
       this.#collectErrorLogged = true;
       const error = errors.find((e) => !(e instanceof TimeoutError));
       this.#logger.warn(`otelkit: a metric callback failed while serving /metrics (shown once): ${String(error)}`);
+    }
+    if (this.#naming === 'otel-js') {
+      // The upstream exporter's own defaults: no prefix, no timestamps, target_info and otel_scope_* labels kept.
+      this.#otelJs ??= import('@opentelemetry/exporter-prometheus').then(({ PrometheusSerializer }) => new PrometheusSerializer());
+      return { contentType: TEXT_CONTENT_TYPE, body: (await this.#otelJs).serialize(resourceMetrics) };
     }
     return {
       contentType: openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,

@@ -62,3 +62,25 @@ describe('metrics pipeline, bounded scrapes', () => {
     }
   });
 });
+
+describe('metrics pipeline, naming of the pull endpoint', () => {
+  it.each([
+    ['collector', /^http_server_request_duration_seconds_count\{.*\} 2$/m, /^http_server_request_duration_count/m],
+    ['otel-js', /^http_server_request_duration_count\{.*\} 2$/m, /^http_server_request_duration_seconds/m],
+  ] as const)('%s naming', async (naming, present, absent) => {
+    const { pipeline, url } = await startPipeline({ serviceName: 'naming', metrics: { exporters: ['prometheus'], prometheus: { host: '127.0.0.1', port: 0, naming }, runtime: false } });
+    try {
+      const histogram = pipeline.provider.getMeter('app').createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } });
+      histogram.record(0.05, { 'http.request.method': 'GET' });
+      histogram.record(0.5, { 'http.request.method': 'GET' });
+      const res = await fetch(url);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const body = await res.text();
+      expect(body).toMatch(present);
+      expect(body).not.toMatch(absent);
+      expect(body).toMatch(/http_request_method="GET"/);
+    } finally {
+      await pipeline.shutdown();
+    }
+  });
+});

@@ -88,6 +88,7 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
       logger: { ...logger, warn: (message) => logger.warn(/could not listen/.test(message) ? `${message} [OTELKIT_E_PROMETHEUS_LISTEN]` : message) },
       cardinalitySelector: () => limit,
       collectTimeoutMillis: p.collectTimeoutMillis,
+      naming: p.naming,
       // With OTLP on too, the endpoint serves the OTLP reader's cumulative collection: each measurement is then
       // aggregated once instead of once per reader, and both paths show the same numbers.
       source: otlpReader ?? ownCollection,

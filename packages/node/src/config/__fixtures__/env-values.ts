@@ -107,6 +107,7 @@ export function envValueSpaces(files: ValueFiles): Record<string, ValueSpace> {
       bad: fc.constantFrom('token', 'basic:user', 'basic::pw', 'bearer:', 'digest:x', 'basic:user:'),
     },
     OTELKIT_PROMETHEUS_COLLECT_TIMEOUT_MS: millis(1),
+    OTELKIT_PROMETHEUS_NAMING: oneOf(['collector', 'otel-js']),
     OTELKIT_RUNTIME_METRICS: bool,
     OTELKIT_CARDINALITY_LIMIT: { good: int(1, 100_000), bad: intOutside(1, Number.MAX_SAFE_INTEGER) },
   };
