@@ -40,6 +40,8 @@ export interface StartStackOptions {
   /** Prometheus scrape and rule evaluation interval, default 2s */
   scrapeInterval?: string;
   alertmanager?: boolean;
+  /** where the critical and warning receivers' webhooks deliver (default OTELKIT_STACK_ALERT_WEBHOOK_URL or DEFAULT_ALERT_WEBHOOK_URL) */
+  alertWebhookUrl?: string;
   detached?: boolean;
   healthTimeoutMs?: number;
   /** extra environment for the collector process (e.g. OTELKIT_SPANMETRICS_FLUSH_INTERVAL) */
@@ -62,6 +64,8 @@ export declare const DEFAULT_PORTS: Readonly<StackPorts>;
 export declare const DEFAULT_APP_TARGET: string;
 export declare function randomPorts(): Promise<StackPorts>;
 export declare function stackUrls(ports: StackPorts): StackUrls;
+export declare const DEFAULT_ALERT_WEBHOOK_URL: string;
+export declare function nativeAlertmanagerConfig(opts: { webhookUrl: string }): Record<string, unknown>;
 export declare function nativePrometheusConfig(opts: { ports: StackPorts; targetsDir: string; scrapeInterval: string; alertmanager: boolean }): Record<string, unknown>;
 export declare function startStack(opts: StartStackOptions): Promise<RunningStack>;
 export declare function stopStackFromState(stateDir: string, log?: (line: string) => void): Promise<string[]>;

@@ -95,6 +95,20 @@ function jaegerEnv(ports) {
   };
 }
 
+/** Where the native stack's Alertmanager delivers alerts unless told otherwise: a webhook receiver on the host. */
+export const DEFAULT_ALERT_WEBHOOK_URL = 'http://127.0.0.1:9095/alerts';
+
+/**
+ * collector/alertmanager/alertmanager.yml with every receiver's webhook pointed at `webhookUrl`. Alertmanager
+ * expands no variables in its config, so the URL is written into a copy; routes, inhibitions and the other
+ * receivers stay as shipped.
+ */
+export function nativeAlertmanagerConfig({ webhookUrl }) {
+  const cfg = parseYaml(readFileSync(join(repoRoot, 'collector', 'alertmanager', 'alertmanager.yml'), 'utf8'));
+  for (const receiver of cfg.receivers ?? []) for (const hook of receiver.webhook_configs ?? []) hook.url = webhookUrl;
+  return cfg;
+}
+
 function writeAppTargets(file, targets) {
   writeFileSync(file, stringifyYaml(targets.length > 0 ? [{ targets }] : []));
 }
@@ -196,8 +210,8 @@ function alive(pid) {
 
 /**
  * Starts the stack. Options: stateDir (required), ports ('default' | 'random' | object), appTargets (string[]),
- * scrapeInterval ('2s'), alertmanager (true), detached (false: children die with stop() or this process),
- * healthTimeoutMs (60 s).
+ * scrapeInterval ('2s'), alertmanager (true), alertWebhookUrl (OTELKIT_STACK_ALERT_WEBHOOK_URL or
+ * DEFAULT_ALERT_WEBHOOK_URL), detached (false: children die with stop() or this process), healthTimeoutMs (60 s).
  */
 export async function startStack(opts) {
   const stateDir = opts.stateDir;
@@ -220,6 +234,9 @@ export async function startStack(opts) {
   }
   const targetsDir = join(stateDir, 'prometheus', 'targets');
   writeAppTargets(join(targetsDir, 'app.yml'), appTargets);
+  const alertWebhookUrl = opts.alertWebhookUrl ?? process.env.OTELKIT_STACK_ALERT_WEBHOOK_URL ?? DEFAULT_ALERT_WEBHOOK_URL;
+  const amConfig = join(stateDir, 'alertmanager', 'alertmanager.yml');
+  if (withAlertmanager) writeFileSync(amConfig, stringifyYaml(nativeAlertmanagerConfig({ webhookUrl: alertWebhookUrl })));
   const promConfig = join(stateDir, 'prometheus', 'prometheus.yml');
   writeFileSync(promConfig, stringifyYaml(nativePrometheusConfig({ ports, targetsDir, scrapeInterval, alertmanager: withAlertmanager })));
 
@@ -254,7 +271,7 @@ export async function startStack(opts) {
           alertmanager: {
             cmd: bins.alertmanager,
             args: [
-              `--config.file=${join(repoRoot, 'collector', 'alertmanager', 'alertmanager.yml')}`,
+              `--config.file=${amConfig}`,
               `--storage.path=${join(stateDir, 'alertmanager', 'data')}`,
               `--web.listen-address=${HOST}:${ports.alertmanager}`,
               // A single local instance: no gossip port to clash with other stacks.

@@ -18,6 +18,8 @@ export interface StackOptions {
   scrapeInterval?: string;
   /** Start Alertmanager too. @default true */
   alertmanager?: boolean;
+  /** Where Alertmanager's critical and warning receivers deliver, e.g. a receiver the test listens on. */
+  alertWebhookUrl?: string;
   /** How often the span_metrics connector flushes. @default '2s' */
   spanMetricsFlushInterval?: string;
   /** Keep the state directory (logs, data) after stop(). @default false */
@@ -75,6 +77,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       appTargets: opts.appTargets ?? [],
       scrapeInterval: opts.scrapeInterval ?? '2s',
       alertmanager: opts.alertmanager ?? true,
+      ...(opts.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: opts.alertWebhookUrl }),
       collectorEnv: { OTELKIT_SPANMETRICS_FLUSH_INTERVAL: opts.spanMetricsFlushInterval ?? '2s' },
     });
   } catch (err) {
