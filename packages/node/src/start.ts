@@ -50,7 +50,7 @@ function noopHandle(config: ResolvedConfig): StartedOtelkit {
 }
 
 /** Reports config problems; under OTELKIT_STRICT=true ends the process with code 1 after reporting them. */
-function reportProblems(config: ResolvedConfig, logger: Logger): void {
+export function reportProblems(config: ResolvedConfig, logger: Logger): void {
   for (const problem of config.problems) logger.warn(`otelkit: ${formatProblem(problem)}`);
   if (config.strict && config.problems.length > 0) {
     logger.error(`otelkit: OTELKIT_STRICT=true and ${config.problems.length} configuration value(s) above are invalid; exiting with code 1 [OTELKIT_E_STRICT]`);

@@ -43,7 +43,31 @@ class CountingPeriodicReader extends PeriodicExportingMetricReader {
   }
 }
 
+/** The readers otelkit's configuration asks for, before any MeterProvider exists (NodeSDK builds its own). */
+export interface MetricReaders {
+  /** To register on the MeterProvider. */
+  readonly readers: IMetricReader[];
+  /** The pull endpoint when it serves the OTLP reader's collection: not registered, shut down by the caller. */
+  readonly standalonePull: PrometheusPullReader | undefined;
+  describe(): string[];
+  readonly ready: Promise<unknown>;
+}
+
 export function createMetricsPipeline(config: ResolvedConfig, resource: Resource, self: SelfTelemetry, logger: Logger): MetricsPipeline {
+  const { readers, standalonePull, describe, ready } = createMetricReaders(config, self, logger);
+  const provider = new MeterProvider({ resource, readers });
+  return {
+    provider,
+    describe,
+    ready,
+    shutdown: async () => {
+      await provider.shutdown().catch(() => undefined);
+      await standalonePull?.shutdown().catch(() => undefined);
+    },
+  };
+}
+
+export function createMetricReaders(config: ResolvedConfig, self: SelfTelemetry, logger: Logger): MetricReaders {
   const m = config.metrics;
   const readers: IMetricReader[] = [];
   const waits: Promise<unknown>[] = [];
@@ -115,14 +139,10 @@ export function createMetricsPipeline(config: ResolvedConfig, resource: Resource
     labels.push(() => 'console');
   }
 
-  const provider = new MeterProvider({ resource, readers });
   return {
-    provider,
+    readers,
+    standalonePull,
     describe: () => (labels.length === 0 ? ['none'] : labels.map((l) => l())),
     ready: Promise.all(waits),
-    shutdown: async () => {
-      await provider.shutdown().catch(() => undefined);
-      await standalonePull?.shutdown().catch(() => undefined);
-    },
   };
 }

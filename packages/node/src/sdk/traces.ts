@@ -1,4 +1,4 @@
-import { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider, type IdGenerator, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { Logger } from '../logger.js';
@@ -13,14 +13,27 @@ export interface TracesPipeline {
   readonly ready: Promise<unknown>;
 }
 
+/** What a TracerProvider needs from otelkit's configuration (NodeSDK builds its own provider from these). */
+export interface TraceSetup {
+  readonly spanProcessors: SpanProcessor[];
+  readonly sampler: Sampler;
+  readonly idGenerator: IdGenerator;
+  describe(): string[];
+}
+
 export function createTracesPipeline(config: ResolvedConfig, resource: Resource, self: SelfTelemetry, logger: Logger): TracesPipeline {
+  const { spanProcessors, sampler, idGenerator, describe } = createTraceSetup(config, self, logger);
+  const provider = new TracerProvider({ resource, sampler, spanProcessors, idGenerator });
+  return { provider, describe, ready: Promise.resolve([]) };
+}
+
+export function createTraceSetup(config: ResolvedConfig, self: SelfTelemetry, logger: Logger): TraceSetup {
   const t = config.traces;
   // Passed explicitly: the SDK's batch processor reads no OTEL_BSP_* variables itself, and resolveConfig has
   // already validated them and kept the batch size within the queue, so the SDK has nothing to warn about.
   const batch = { scheduledDelayMillis: t.batch.scheduleDelayMillis, exportTimeoutMillis: t.batch.exportTimeoutMillis, maxQueueSize: t.batch.maxQueueSize, maxExportBatchSize: t.batch.maxExportBatchSize };
   const processors: SpanProcessor[] = [];
   const labels: string[] = [];
-  const waits: Promise<unknown>[] = [];
   if (t.exporters.includes('otlp')) {
     const label = otlpLabel(t.otlp);
     const exporter = lazySpanExporter(t.otlp, logger);
@@ -43,6 +56,5 @@ export function createTracesPipeline(config: ResolvedConfig, resource: Resource,
     );
     labels.push('console');
   }
-  const provider = new TracerProvider({ resource, sampler: createSampler(t.sampler), spanProcessors: processors, idGenerator: new PooledRandomIdGenerator() });
-  return { provider, describe: () => (labels.length === 0 ? ['none'] : labels), ready: Promise.all(waits) };
+  return { spanProcessors: processors, sampler: createSampler(t.sampler), idGenerator: new PooledRandomIdGenerator(), describe: () => (labels.length === 0 ? ['none'] : labels) };
 }
