@@ -17,19 +17,22 @@ function record(provider, n) {
   for (let i = 0; i < n; i++) c.add(i + 1, { 'http.route': `/route/${i % 100}`, 'request.id': String(i) });
 }
 
-async function timeGets(url, requests) {
+// fetch asks for gzip by default; every row states what it asks for, and the bytes are what crossed the wire.
+async function timeGets(url, requests, acceptEncoding = 'identity') {
   let series = 0;
+  let bytes = 0;
   const samples = [];
   for (let i = 0; i < requests + 3; i++) {
     const started = process.hrtime.bigint();
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: { 'accept-encoding': acceptEncoding } });
     const body = await res.text();
+    bytes = Number(res.headers.get('content-length') ?? Buffer.byteLength(body));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
     series = body.split('\n').filter((l) => l.startsWith('bench_requests')).length;
     if (i >= 3) samples.push(ms); // the first requests warm up JIT and caches
   }
-  return { ms: median(samples), series };
+  return { ms: median(samples), series, bytes };
 }
 
 async function otelkitEndpoint(n) {
@@ -69,6 +72,13 @@ for (const [n, requests] of [[1000, 30], [10000, 10]]) {
       const r = await timeGets(endpoint.url, requests);
       row[name] = r.ms;
       row[`${name}Series`] = r.series;
+      row[`${name}Bytes`] = r.bytes;
+      if (name === 'otelkit') {
+        // What Prometheus gets: it sends Accept-Encoding: gzip.
+        const g = await timeGets(endpoint.url, requests, 'gzip');
+        row.otelkitGzip = g.ms;
+        row.otelkitGzipBytes = g.bytes;
+      }
     } finally {
       await endpoint.close();
     }

@@ -212,9 +212,16 @@ if (ops === undefined) {
 lines.push('');
 lines.push('### `GET /metrics` response time (median ms; one counter with N label sets)');
 lines.push('');
-lines.push('| series | otelkit pull endpoint | upstream `@opentelemetry/exporter-prometheus` | prom-client | otelkit / upstream |');
-lines.push('|---:|---:|---:|---:|---:|');
-for (const r of endpoint) lines.push(`| ${r.series.toLocaleString('en')} | ${fixed(r.otelkit, 1)} | ${fixed(r.upstream, 1)} | ${fixed(r.promClient, 1)} | ${ratio(r.otelkit, r.upstream)} |`);
+lines.push('Uncompressed (`Accept-Encoding: identity`) for all three; the gzip columns are otelkit asked as Prometheus asks (`Accept-Encoding: gzip`), with the bytes on the wire.');
+lines.push('');
+lines.push('| series | otelkit pull endpoint | upstream `@opentelemetry/exporter-prometheus` | prom-client | otelkit / upstream | otelkit, gzip | bytes: text → gzip |');
+lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+const kib = (b) => `${fixed(b / 1024, 0)} KiB`;
+for (const r of endpoint) {
+  lines.push(
+    `| ${r.series.toLocaleString('en')} | ${fixed(r.otelkit, 1)} | ${fixed(r.upstream, 1)} | ${fixed(r.promClient, 1)} | ${ratio(r.otelkit, r.upstream)} | ${fixed(r.otelkitGzip, 1)} | ${kib(r.otelkitBytes)} → ${kib(r.otelkitGzipBytes)} |`,
+  );
+}
 
 const readmePath = here('README.md');
 /** A startup table: each variant's wall and peak RSS, and what it adds over the `bare` row. */

@@ -30,3 +30,22 @@ export function prefersOpenMetrics(accept: string | undefined): boolean {
   }
   return om >= 0 && om >= text;
 }
+
+/**
+ * True when the Accept-Encoding header allows gzip (Prometheus sends `gzip`): `gzip`, `x-gzip` or `*` with a q-value
+ * above 0, unless gzip itself is refused with `q=0`.
+ */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  if (acceptEncoding === undefined || acceptEncoding === '') return false;
+  let gzip: number | undefined;
+  let any: number | undefined;
+  for (const coding of acceptEncoding.split(',')) {
+    const [name = '', ...params] = coding.split(';').map((p) => p.trim().toLowerCase());
+    let q = 1;
+    for (const p of params) if (p.startsWith('q=')) q = Number(p.slice(2));
+    if (!Number.isFinite(q)) q = 0;
+    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, q);
+    else if (name === '*') any = q;
+  }
+  return gzip !== undefined ? gzip > 0 : any !== undefined && any > 0;
+}

@@ -1,9 +1,11 @@
+import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../logger.js';
-import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './content-type.js';
+import { acceptsGzip, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './content-type.js';
 import { createPrometheusPullReader, type PrometheusPullReader, type PrometheusPullReaderOptions } from './pull-reader.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -62,6 +64,49 @@ describe('PrometheusPullReader endpoint', () => {
     const text = await fetch(url, { headers: { accept: 'text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5' } });
     expect(text.headers.get('content-type')).toBe(TEXT_CONTENT_TYPE);
     await text.text();
+  });
+
+  it('compresses with gzip when the scraper accepts it, as Prometheus does, and not otherwise', async () => {
+    const { url } = await serve();
+    // Raw bytes on the wire (fetch would decompress): node:http with an explicit Accept-Encoding.
+    const get = (acceptEncoding: string, method = 'GET'): Promise<{ headers: Record<string, unknown>; body: Buffer }> =>
+      new Promise((resolve, reject) => {
+        request(url, { method, headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const plain = await get('identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['vary']).toBe('Accept-Encoding');
+    const gzipped = await get('gzip');
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(Number(gzipped.headers['content-length'])).toBe(gzipped.body.length);
+    expect(gunzipSync(gzipped.body).toString('utf8')).toBe(plain.body.toString('utf8'));
+    expect((await get('gzip;q=0, identity')).headers['content-encoding']).toBeUndefined();
+    const head = await get('gzip', 'HEAD');
+    expect(head.headers['content-encoding']).toBe('gzip');
+    expect(head.body.length).toBe(0);
+  });
+
+  it.each([
+    ['gzip', true],
+    ['gzip, deflate, br', true],
+    ['x-gzip', true],
+    ['*', true],
+    ['br;q=1.0, gzip;q=0.8, *;q=0.1', true],
+    ['gzip;q=0', false],
+    ['*;q=0', false],
+    ['gzip;q=0, *', false],
+    ['identity', false],
+    ['deflate', false],
+    ['', false],
+    [undefined, false],
+  ])('Accept-Encoding %j allows gzip: %s', (header, expected) => {
+    expect(acceptsGzip(header)).toBe(expected);
   });
 
   it('answers 404 on other paths, 405 on other methods, and HEAD without a body', async () => {
