@@ -1,7 +1,7 @@
 // `npm run demo`: starts examples/bank under `--import @otelkit/node/register`, drives a bounded load against it,
 // prints a selection of every pack's metrics from the pull endpoint and where everything is, then stops.
 // OTLP goes to localhost:4317/4318; when no collector listens there otelkit only warns. When the native stack runs
-// (`pnpm stack:up`) the demo says so and points at Prometheus and Jaeger.
+// (`npm run stack:up`) the demo says so and points at Prometheus and Jaeger.
 //
 //   node scripts/demo.mjs [--duration 20] [--rate 20] [--error-share 0.1] [--fraud-down]
 import { parseArgs } from 'node:util';
@@ -136,7 +136,7 @@ try {
     if (stack.prometheus) console.log('  Prometheus        http://127.0.0.1:9090/graph?g0.expr=sum%20by%20(command_type%2C%20command_outcome)%20(command_duration_seconds_count)');
     if (stack.jaeger) console.log('  Jaeger            http://127.0.0.1:16686/search?service=bank  (API: /api/traces?service=bank)');
   } else {
-    console.log('  native stack      not running: OTLP went nowhere (otelkit only warned). `pnpm stack:up` starts the');
+    console.log('  native stack      not running: OTLP went nowhere (otelkit only warned). `npm run stack:up` starts the');
     console.log('                    collector, Prometheus and Jaeger on loopback; run the demo again to see data there.');
   }
   console.log('  dashboards        collector/grafana/dashboards/*.json   rules: collector/prometheus/rules/*.rules.yml');

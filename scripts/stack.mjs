@@ -39,7 +39,7 @@ async function main() {
         scrapeInterval: process.env.OTELKIT_STACK_SCRAPE_INTERVAL ?? '5s',
         alertmanager: !rest.includes('--no-alertmanager'),
       });
-      console.log(`stack: up (state and logs in ${stateDir}; stop with pnpm stack:down)`);
+      console.log(`stack: up (state and logs in ${stateDir}; stop with npm run stack:down)`);
       printUrls(stack.urls);
       return;
     }
