@@ -1,9 +1,11 @@
 // `npm run demo`: starts examples/bank under `--import @otelkit/node/register`, drives a bounded load against it,
 // prints a selection of every pack's metrics from the pull endpoint and where everything is, then stops.
 // OTLP goes to localhost:4317/4318; when no collector listens there otelkit only warns. When the native stack runs
-// (`npm run stack:up`) the demo says so and points at Prometheus and Jaeger.
+// (`npm run stack:up`) the demo says so and points at Prometheus and Jaeger. With `--stack` it starts the native stack
+// itself (built once, cached), reads back what arrived — the command counts from Prometheus on both metric paths, one
+// causal trace from Jaeger, the alerts — and stops the stack again.
 //
-//   node scripts/demo.mjs [--duration 20] [--rate 20] [--error-share 0.1] [--fraud-down]
+//   node scripts/demo.mjs [--duration 20] [--rate 20] [--error-share 0.1] [--fraud-down] [--stack]
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
@@ -12,6 +14,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '20' },
     'error-share': { type: 'string', default: '0.1' },
     'fraud-down': { type: 'boolean', default: false },
+    stack: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -36,6 +39,24 @@ async function portFree(port) {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** Runs scripts/stack.mjs with this Node; resolves with its exit code. */
+async function stackCommand(command) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [new URL('./stack.mjs', import.meta.url).pathname, command], { stdio: 'inherit' });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+}
+
+let stackStartedHere = false;
+if (args.stack) {
+  console.log('demo: --stack: building (cached) and starting the native stack...');
+  const code = await stackCommand('up');
+  if (code !== 0) {
+    console.error(`demo: the stack did not start (exit ${code}); see the lines above`);
+    process.exit(1);
+  }
+  stackStartedHere = true;
 }
 
 const stack = {
@@ -64,6 +85,10 @@ const stop = async () => {
   if (stopped) return;
   stopped = true;
   await bank.stop();
+  if (stackStartedHere) {
+    console.log('demo: stopping the stack it started');
+    await stackCommand('down');
+  }
 };
 process.once('SIGINT', () => void stop().then(() => process.exit(130)));
 
@@ -140,8 +165,60 @@ try {
     console.log('                    collector, Prometheus and Jaeger on loopback; run the demo again to see data there.');
   }
   console.log('  dashboards        collector/grafana/dashboards/*.json   rules: collector/prometheus/rules/*.rules.yml');
+  if (stack.prometheus || stack.jaeger) await readBack(report.sent);
   const warnings = bank.stderr().split('\n').filter((l) => l.startsWith('otelkit:'));
   if (warnings.length > 0) console.log(`\ndemo: otelkit said ${warnings.length} line(s) on stderr, first: ${warnings[0]}`);
 } finally {
   await stop();
+}
+
+/** What reached the stack: command counts on both metric paths, one causal trace, the alerts. */
+async function readBack(sent) {
+  const prometheus = 'http://127.0.0.1:9090';
+  const query = async (expr) => {
+    const res = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`, { signal: AbortSignal.timeout(5_000) });
+    return (await res.json()).data?.result ?? [];
+  };
+  if (stack.prometheus) {
+    // The pull path is job "app"; the collector path keeps the service's own job ("bank"). Both are scraped every
+    // 15 s, and the OTLP push runs every 5 s: wait until both have the whole load, for a minute at most.
+    console.log(`\ndemo: read back from Prometheus (sum of command_duration_seconds_count by job; the load sent ${sent})`);
+    let byJob = {};
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      byJob = Object.fromEntries((await query('sum by (job) (command_duration_seconds_count)').catch(() => [])).map((r) => [r.metric.job, Number(r.value[1])]));
+      if (Object.keys(byJob).length >= 2 && Object.values(byJob).every((v) => v === sent)) break;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    for (const [job, value] of Object.entries(byJob)) console.log(`  job ${job.padEnd(12)} ${value}${value === sent ? '  (all of them)' : ''}`);
+    if (Object.keys(byJob).length === 0) console.log('  nothing yet (is the app target up? http://127.0.0.1:9090/targets)');
+    const alerts = await fetch(`${prometheus}/api/v1/alerts`, { signal: AbortSignal.timeout(5_000) })
+      .then((r) => r.json())
+      .then((j) => j.data?.alerts ?? [])
+      .catch(() => []);
+    console.log(`\ndemo: alerts in Prometheus: ${alerts.length === 0 ? 'none pending or firing' : ''}`);
+    for (const a of alerts) console.log(`  ${a.state.padEnd(8)} ${a.labels.alertname} (${a.labels.severity ?? 'no severity'}) ${a.labels.job ?? ''}`);
+  }
+  if (stack.jaeger) {
+    const jaeger = 'http://127.0.0.1:16686';
+    const url = `${jaeger}/api/traces?service=${encodeURIComponent(process.env.OTEL_SERVICE_NAME ?? 'bank')}&operation=${encodeURIComponent('command Deposit')}&limit=1&lookback=1h`;
+    let trace;
+    for (let i = 0; i < 10 && trace === undefined; i++) {
+      trace = await fetch(url, { signal: AbortSignal.timeout(5_000) })
+        .then((r) => r.json())
+        .then((j) => j.data?.[0])
+        .catch(() => undefined);
+      if (trace === undefined) await new Promise((r) => setTimeout(r, 1_000));
+    }
+    if (trace === undefined) {
+      console.log('\ndemo: Jaeger has no "command Deposit" trace yet');
+      return;
+    }
+    const spans = [...trace.spans].sort((a, b) => a.startTime - b.startTime);
+    console.log(`\ndemo: one causal trace from Jaeger: ${trace.traceID} (${spans.length} spans)  ${jaeger}/trace/${trace.traceID}`);
+    for (const span of spans) {
+      const links = (span.references ?? []).filter((r) => r.refType === 'FOLLOWS_FROM').length;
+      console.log(`  +${String(Math.round((span.startTime - spans[0].startTime) / 1000)).padStart(4)} ms  ${span.operationName}${links > 0 ? `  (linked to ${links} producer span(s))` : ''}`);
+    }
+  }
 }
