@@ -87,6 +87,9 @@ export async function generateArtifacts(root) {
   const updatedCore = artifacts.replaceCatalogSection(readFileSync(coreReadme, 'utf8'), coreTables, 'src/runtime/catalog.ts and src/runtime/queries.ts');
   if (updatedCore === undefined) notes.push(`packages/node/README.md has no ${artifacts.CATALOG_START} / ${artifacts.CATALOG_END} markers`);
   else files.set('packages/node/README.md', updatedCore);
+  // The service overview dashboard: core's runtime catalog plus the packs' (it shows the http pack's requests).
+  const service = artifacts.buildDashboard(artifacts.serviceDashboard, { pack: SERVICE_RULES, catalog: [...artifacts.runtimeCatalog, ...allCatalog] });
+  files.set(join('collector/grafana/dashboards', `${artifacts.serviceDashboard.id}.json`), `${JSON.stringify(service, null, 2)}\n`);
   // The service itself (health and resources) from core's runtime catalog, the same way as a pack's alerts.
   const serviceRules = artifacts.buildRules(artifacts.runtimeAlerts, { pack: SERVICE_RULES, catalog: artifacts.runtimeCatalog });
   files.set(

@@ -11,12 +11,13 @@ const dashboardsDir = join(root, 'collector/grafana/dashboards');
 
 interface Target { expr?: string; datasource?: { uid?: string } }
 interface Panel { id: number; type: string; title: string; datasource?: { uid?: string }; targets?: Target[] }
-interface Dashboard { uid: string; schemaVersion: number; panels: Panel[]; templating: { list: { name: string; type: string; query?: unknown }[] } }
+interface Dashboard { uid: string; schemaVersion: number; links: { url?: string }[]; panels: Panel[]; templating: { list: { name: string; type: string; query?: unknown }[] } }
 
 // The built builders (CI builds before testing), typed structurally so this file typechecks before a build.
 const artifactsModule = (): Promise<{
   familyName(def: CatalogMetric): string;
   metricNamesIn(expr: string): string[];
+  runtimeCatalog: readonly CatalogMetric[];
 }> => import(join(root, 'packages/node/dist/artifacts/index.js'));
 
 describe('pnpm generate --check', () => {
@@ -31,9 +32,13 @@ describe('Grafana dashboards', () => {
   const files = readdirSync(dashboardsDir).filter((f) => f.endsWith('.json')).sort();
   const dashboards = files.map((f) => JSON.parse(readFileSync(join(dashboardsDir, f), 'utf8')) as Dashboard);
 
-  it('exist for every pack with unique uids', async () => {
+  it('exist for every pack and for the service (core) with unique uids, every pack one linking to the service one', async () => {
     const { packs } = await generateArtifacts(root);
-    expect(files).toEqual(packs.map((p) => `${p.name}.json`).sort());
+    expect(files).toEqual([...packs.map((p) => `${p.name}.json`), 'service.json'].sort());
+    for (const d of dashboards) {
+      if (d.uid === 'otelkit-service') expect(d.links).toEqual([]);
+      else expect(d.links.map((l) => l.url)).toEqual(['/d/otelkit-service']);
+    }
     const uids = dashboards.map((d) => d.uid);
     expect(new Set(uids).size).toBe(uids.length);
     for (const uid of uids) expect(uid.length).toBeLessThanOrEqual(40);
@@ -57,11 +62,11 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  it('query only metrics that some pack catalog defines', async () => {
-    const { familyName, metricNamesIn } = await artifactsModule();
+  it('query only metrics that some pack catalog or core\'s runtime catalog defines', async () => {
+    const { familyName, metricNamesIn, runtimeCatalog } = await artifactsModule();
     const { packs } = await generateArtifacts(root);
     const known = new Set<string>();
-    for (const def of packs.flatMap((p) => p.catalog)) {
+    for (const def of [...packs.flatMap((p) => p.catalog), ...runtimeCatalog]) {
       const family = familyName(def);
       known.add(family);
       if (def.kind === 'histogram') for (const s of ['_bucket', '_count', '_sum']) known.add(family + s);

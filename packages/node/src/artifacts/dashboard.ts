@@ -21,6 +21,9 @@ export interface BuildDashboardOptions {
   readonly namespace?: string;
 }
 
+/** UID of the service overview dashboard ("otelkit / Service"), which every other dashboard links to. */
+export const SERVICE_DASHBOARD_UID = 'otelkit-service';
+
 /** Deterministic dashboard UID: stable across regenerations, so links and provisioning survive. */
 export function dashboardUid(pack: string, id?: string): string {
   const uid = `otelkit-${id ?? pack}`;
@@ -169,7 +172,11 @@ export function buildDashboard(spec: DashboardSpec, options: BuildDashboardOptio
     editable: true,
     graphTooltip: 1,
     id: null,
-    links: [],
+    // Every domain dashboard links to the service overview, keeping the time range and the job/instance choice.
+    links:
+      dashboardUid(options.pack, spec.id) === SERVICE_DASHBOARD_UID
+        ? []
+        : [{ title: 'otelkit / Service', type: 'link', url: `/d/${SERVICE_DASHBOARD_UID}`, icon: 'dashboard', tooltip: 'The service as a whole', keepTime: true, includeVars: true, targetBlank: false, asDropdown: false, tags: [] }],
     panels,
     refresh: '30s',
     schemaVersion: GRAFANA_SCHEMA_VERSION,

@@ -1,6 +1,6 @@
 // Build-time only: turns pack catalogs and specs into README tables, Grafana dashboards and Prometheus rules.
 // `start()` never imports this module.
-export { buildDashboard, dashboardUid, GRAFANA_SCHEMA_VERSION } from './dashboard.js';
+export { buildDashboard, dashboardUid, GRAFANA_SCHEMA_VERSION, SERVICE_DASHBOARD_UID } from './dashboard.js';
 export type { BuildDashboardOptions, GrafanaDashboard } from './dashboard.js';
 export { buildRules, rulesToYaml } from './rules.js';
 export type { BuildRulesOptions, PrometheusRule, PrometheusRuleFile } from './rules.js';
@@ -9,6 +9,7 @@ export { expandPromQL, familyName, metricNamesIn } from './promql.js';
 // Core's own catalog and alerts, generated into the service rule file like a pack's.
 export { runtimeAlerts } from '../runtime/alerts.js';
 export { runtimeCatalog } from '../runtime/catalog.js';
+export { serviceDashboard } from '../runtime/dashboards.js';
 export { runtimeQueries } from '../runtime/queries.js';
 export type { ExpandOptions } from './promql.js';
 export type {
