@@ -18,6 +18,7 @@ export interface LoadedPack {
 }
 
 export declare const SERVICE_RULES: 'service';
+export declare const PIPELINE_RULES: 'pipeline';
 export declare function packPackages(root: string): string[];
 export declare function loadPack(pkgDir: string): Promise<LoadedPack>;
 export declare function generateArtifacts(root: string): Promise<{

@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 
 /** Name of the rule file (and group, `otelkit-service`) of core's own alerts; no pack may take it. */
 export const SERVICE_RULES = 'service';
+/** Name of the rule file (and group) of the telemetry pipeline's own alerts; no pack may take it either. */
+export const PIPELINE_RULES = 'pipeline';
 
 /** The workspace packages that declare an otelkit pack, in name order. */
 export function packPackages(root) {
@@ -95,6 +97,12 @@ export async function generateArtifacts(root) {
   files.set(
     join('collector/prometheus/rules', `${SERVICE_RULES}.rules.yml`),
     artifacts.rulesToYaml(serviceRules, 'core\'s runtime catalog (packages/node/src/runtime/alerts.ts)'),
+  );
+  // The telemetry pipeline itself: otelkit's self-telemetry and the collector's own metrics.
+  const pipelineRules = artifacts.buildRules(artifacts.pipelineAlerts, { pack: PIPELINE_RULES, catalog: artifacts.selfCatalog });
+  files.set(
+    join('collector/prometheus/rules', `${PIPELINE_RULES}.rules.yml`),
+    artifacts.rulesToYaml(pipelineRules, 'otelkit\'s self-telemetry catalog and the collector\'s metrics (packages/node/src/sdk/pipeline-alerts.ts)'),
   );
   return { files, notes, packs };
 }

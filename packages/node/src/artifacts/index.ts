@@ -10,6 +10,9 @@ export { expandPromQL, familyName, metricNamesIn } from './promql.js';
 export { runtimeAlerts } from '../runtime/alerts.js';
 export { runtimeCatalog } from '../runtime/catalog.js';
 export { serviceDashboard } from '../runtime/dashboards.js';
+// otelkit's own metrics and the pipeline alerts over them and the collector's.
+export { pipelineAlerts } from '../sdk/pipeline-alerts.js';
+export { selfCatalog } from '../sdk/self-catalog.js';
 export { runtimeQueries } from '../runtime/queries.js';
 export type { ExpandOptions } from './promql.js';
 export type {

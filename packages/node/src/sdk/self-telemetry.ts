@@ -4,6 +4,8 @@ import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-met
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { describeError } from '../errors.js';
 import type { Logger, SummedWarnings } from '../logger.js';
+import { createInstruments } from '../instruments.js';
+import { selfCatalog } from './self-catalog.js';
 
 /** Names of otelkit's own metrics (`otelkit.*`), exported like any other metric. */
 export const SELF_METRICS = {
@@ -54,22 +56,11 @@ export class SelfTelemetry {
   }
 
   bind(meter: Meter): void {
-    this.#exports = meter.createCounter(SELF_METRICS.exports, {
-      unit: '{export}',
-      description: 'Export attempts by otelkit exporters, by signal, exporter and outcome (success/failure).',
-    });
-    this.#dropped = meter.createCounter(SELF_METRICS.spansDropped, {
-      unit: '{span}',
-      description: 'Spans that never reached an exporter: queue full, or their export failed.',
-    });
-    this.#overflows = meter.createCounter(SELF_METRICS.overflows, {
-      unit: '{instrument}',
-      description: 'Instruments that exceeded the cardinality limit; their extra attribute sets are merged into one otel.metric.overflow=true series.',
-    });
-    this.#late = meter.createCounter(SELF_METRICS.lateCallbacks, {
-      unit: '{callback}',
-      description: 'Observable metric callbacks that had not settled when a collection (a scrape or a push) timed out; that collection went out without their values.',
-    });
+    const instruments = createInstruments(meter, selfCatalog);
+    this.#exports = instruments['otelkit.exports'];
+    this.#dropped = instruments['otelkit.spans.dropped'];
+    this.#overflows = instruments['otelkit.metric.overflows'];
+    this.#late = instruments['otelkit.metric.callbacks.late'];
   }
 
   /** Counts the observable callbacks a collection gave up waiting for. */
