@@ -1,7 +1,7 @@
 // The real circuit-breakers and http packs in a spawned app started with the register entry: an opossum breaker the
 // app creates without any otelkit code is measured (CommonJS require and ESM import), and node:http requests get
 // the stable-semconv duration metric, all exported over OTLP.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectMetric } from '../support/expect-telemetry.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { spawnApp } from '../support/spawn.ts';
+import { linkModule } from '../support/fixture-app.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let dir: string;
@@ -19,11 +20,7 @@ beforeAll(() => {
   cpSync(join(repo, 'test', 'fixtures', 'apps', 'breakers'), dir, { recursive: true });
   const dependencies = { '@otelkit/node': '*', '@otelkit/circuit-breakers': '*', '@otelkit/http': '*', opossum: '*' };
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'breakers-fixture', version: '1.0.0', private: true, dependencies }));
-  const link = (target: string, name: string): void => {
-    const path = join(dir, 'node_modules', name);
-    mkdirSync(dirname(path), { recursive: true });
-    symlinkSync(target, path, 'dir');
-  };
+  const link = (target: string, name: string): void => linkModule(dir, target, name);
   link(join(repo, 'packages', 'node'), '@otelkit/node');
   link(join(repo, 'packages', 'circuit-breakers'), '@otelkit/circuit-breakers');
   link(join(repo, 'packages', 'http'), '@otelkit/http');

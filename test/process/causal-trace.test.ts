@@ -3,13 +3,14 @@
 // app's package.json, spans leave over OTLP/HTTP (JSON, so this test can read span links), metrics over OTLP/gRPC.
 // The projection's CONSUMER span must link to the append span of the command's trace. The same app sends a
 // command through a real @nestjs/cqrs CommandBus, which the commands pack patches without any app code.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectMetric } from '../support/expect-telemetry.ts';
+import { linkModule } from '../support/fixture-app.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { spawnApp } from '../support/spawn.ts';
 
@@ -101,11 +102,7 @@ beforeAll(() => {
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'causal-fixture', version: '1.0.0', private: true, type: 'module', dependencies }));
   writeFileSync(join(dir, 'app.mjs'), APP);
-  const link = (target: string, name: string): void => {
-    const path = join(dir, 'node_modules', name);
-    mkdirSync(dirname(path), { recursive: true });
-    symlinkSync(target, path, 'dir');
-  };
+  const link = (target: string, name: string): void => linkModule(dir, target, name);
   link(join(repo, 'packages', 'node'), '@otelkit/node');
   for (const pack of ['commands', 'event-store', 'projections']) link(join(repo, 'packages', pack), `@otelkit/${pack}`);
   const commandsModules = join(repo, 'packages', 'commands', 'node_modules');

@@ -1,13 +1,14 @@
 // otelkit inside an app's own NodeSDK (`@otelkit/node/sdk-node`) gives the same telemetry as the register entry: one
 // app run both ways, with the http pack installed, shows the same series (names, labels, app and HTTP values) on
 // its pull endpoint and sends the same spans.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { spawnApp } from '../support/spawn.ts';
+import { linkModule } from '../support/fixture-app.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let dir: string;
@@ -37,11 +38,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'boot.mjs'), BOOT);
   const dependencies = { '@otelkit/node': '*', '@otelkit/http': '*', '@opentelemetry/api': '*', '@opentelemetry/sdk-node': '*' };
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sdk-node-fixture', version: '1.0.0', private: true, type: 'module', dependencies }));
-  const link = (target: string, name: string): void => {
-    const path = join(dir, 'node_modules', name);
-    mkdirSync(dirname(path), { recursive: true });
-    symlinkSync(target, path, 'dir');
-  };
+  const link = (target: string, name: string): void => linkModule(dir, target, name);
   link(join(repo, 'packages', 'node'), '@otelkit/node');
   link(join(repo, 'packages', 'http'), '@otelkit/http');
   link(join(repo, 'packages', 'node', 'node_modules', '@opentelemetry', 'api'), '@opentelemetry/api');

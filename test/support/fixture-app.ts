@@ -32,6 +32,11 @@ function link(target: string, path: string): void {
   symlinkSync(target, path, 'dir');
 }
 
+/** Installs `target` (a package directory) into `appDir`'s node_modules as `name`, the way a link install does. */
+export function linkModule(appDir: string, target: string, name: string): void {
+  link(target, join(appDir, 'node_modules', name));
+}
+
 export function createFixtureApp(options: FixtureAppOptions): FixtureApp {
   const dir = mkdtempSync(join(tmpdir(), 'otelkit-fixture-'));
   cpSync(join(repo, 'test', 'fixtures', 'apps', options.app), dir, { recursive: true });
