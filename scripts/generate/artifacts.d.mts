@@ -15,13 +15,15 @@ export interface LoadedPack {
   readonly catalog: readonly CatalogMetric[];
   readonly dashboards: readonly unknown[];
   readonly alerts: readonly unknown[];
+  readonly slos: readonly unknown[];
 }
 
 export declare const SERVICE_RULES: 'service';
 export declare const PIPELINE_RULES: 'pipeline';
+export declare const SLO_RULES: 'slo';
 export declare function packPackages(root: string): string[];
 export declare function loadPack(pkgDir: string): Promise<LoadedPack>;
-export declare function generateArtifacts(root: string): Promise<{
+export declare function generateArtifacts(root: string, options?: { objectives?: Readonly<Record<string, number>> }): Promise<{
   files: Map<string, string>;
   notes: string[];
   packs: LoadedPack[];

@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 export const SERVICE_RULES = 'service';
 /** Name of the rule file (and group) of the telemetry pipeline's own alerts; no pack may take it either. */
 export const PIPELINE_RULES = 'pipeline';
+/** Name of the rule file of the packs' service level objectives (one group per SLO). */
+export const SLO_RULES = 'slo';
 
 /** The workspace packages that declare an otelkit pack, in name order. */
 export function packPackages(root) {
@@ -38,20 +40,22 @@ export async function loadPack(pkgDir) {
   if (existsSync(entry)) {
     const mod = await import(pathToFileURL(entry).href);
     const pack = mod.default;
-    return { dir: pkgDir, name: pack.name, catalog: pack.catalog, dashboards: pack.dashboards ?? [], alerts: pack.alerts ?? [] };
+    return { dir: pkgDir, name: pack.name, catalog: pack.catalog, dashboards: pack.dashboards ?? [], alerts: pack.alerts ?? [], slos: pack.slos ?? [] };
   }
   const catalog = (await importDist(pkgDir, 'catalog.js'))?.catalog;
   if (catalog === undefined) throw new Error(`${relative(process.cwd(), pkgDir)}: not built (no dist/catalog.js); run pnpm build first`);
   const dashboards = (await importDist(pkgDir, 'dashboards.js'))?.dashboards ?? [];
   const alerts = (await importDist(pkgDir, 'alerts.js'))?.alerts ?? [];
-  return { dir: pkgDir, name, catalog, dashboards, alerts };
+  const slos = (await importDist(pkgDir, 'slos.js'))?.slos ?? [];
+  return { dir: pkgDir, name, catalog, dashboards, alerts, slos };
 }
 
 /**
  * Every generated file: `{ files: Map<relative path, content>, notes: string[] }`.
  * Notes name READMEs that have no catalog markers (nothing to generate there yet).
  */
-export async function generateArtifacts(root) {
+/** SLO objectives by name (fractions) for the committed files: each SLI's own default. */
+export async function generateArtifacts(root, { objectives = {} } = {}) {
   const artifacts = await import(pathToFileURL(join(root, 'packages/node/dist/artifacts/index.js')).href);
   const packs = await Promise.all(packPackages(root).map(loadPack));
   const allCatalog = packs.flatMap((p) => p.catalog);
@@ -104,5 +108,11 @@ export async function generateArtifacts(root) {
     join('collector/prometheus/rules', `${PIPELINE_RULES}.rules.yml`),
     artifacts.rulesToYaml(pipelineRules, 'otelkit\'s self-telemetry catalog and the collector\'s metrics (packages/node/src/sdk/pipeline-alerts.ts)'),
   );
+  // Service level objectives: the packs' SLIs, one recording-and-alerting group per SLO.
+  const slos = packs.flatMap((p) => p.slos);
+  if (slos.length > 0) {
+    const sloRules = artifacts.buildSloRules(slos, { catalog: allCatalog, objectives });
+    files.set(join('collector/prometheus/rules', `${SLO_RULES}.rules.yml`), artifacts.rulesToYaml(sloRules, 'the packs\' SLIs (packages/*/src/slos.ts) and their default objectives'));
+  }
   return { files, notes, packs };
 }

@@ -1,6 +1,7 @@
 import { definePack, type PackDefinition } from '@otelkit/node/kit';
 import { catalog } from './catalog.js';
 import { dashboards } from './dashboards.js';
+import { slos } from './slos.js';
 import { alerts } from './alerts.js';
 import { bindCommands } from './instrument.js';
 import { resolveCommandsOptions } from './options.js';
@@ -13,6 +14,7 @@ const pack: PackDefinition<typeof catalog> = definePack({
   patches: ['@nestjs/cqrs'],
   dashboards,
   alerts,
+  slos,
   async setup(ctx) {
     const options = resolveCommandsOptions(ctx.options, ctx.logger);
     const unbind = bindCommands(ctx.meter, ctx.tracer, ctx.namespace, options);

@@ -2,6 +2,7 @@ import { definePack, type PackDefinition } from '@otelkit/node/kit';
 import { alerts } from './alerts.js';
 import { catalog } from './catalog.js';
 import { dashboards } from './dashboards.js';
+import { slos } from './slos.js';
 import { startHttpInstrumentations } from './instrument.js';
 import { resolveHttpOptions } from './options.js';
 
@@ -13,6 +14,7 @@ const pack: PackDefinition<typeof catalog> = definePack({
   patches: ['find-my-way', 'router', 'express'],
   dashboards,
   alerts,
+  slos,
   setup(ctx) {
     const stops = startHttpInstrumentations(resolveHttpOptions(ctx.options, ctx.logger), ctx.meter, ctx.tracer, ctx.logger);
     return {

@@ -24,6 +24,8 @@ export interface PackHandle {
 export interface PackArtifacts {
   readonly dashboards?: readonly unknown[];
   readonly alerts?: readonly unknown[];
+  /** Service level indicators (SloSpec from `@otelkit/node/artifacts`); generated into SLO recording and alert rules. */
+  readonly slos?: readonly unknown[];
 }
 
 /** A feature pack. Default-export `definePack({...})` from the module named by package.json `otelkit.pack`. */

@@ -3,6 +3,8 @@
 export { buildDashboard, dashboardUid, GRAFANA_SCHEMA_VERSION, SERVICE_DASHBOARD_UID } from './dashboard.js';
 export type { BuildDashboardOptions, GrafanaDashboard } from './dashboard.js';
 export { buildRules, rulesToYaml } from './rules.js';
+export { BURN_RATES, buildSloRules, errorRatioRecord, SLO_WINDOWS } from './slo.js';
+export type { BuildSloRulesOptions, SloRuleFile, SloSpec } from './slo.js';
 export type { BuildRulesOptions, PrometheusRule, PrometheusRuleFile } from './rules.js';
 export { CATALOG_END, CATALOG_START, metricTable, replaceCatalogSection } from './readme.js';
 export { expandPromQL, familyName, metricNamesIn } from './promql.js';

@@ -1,0 +1,13 @@
+import type { SloSpec } from '@otelkit/node/artifacts';
+
+// Availability of inbound HTTP by route: the share of requests answered 5xx (4xx are the client's errors).
+export const slos: readonly SloSpec[] = [
+  {
+    name: 'http-availability',
+    description: 'Inbound requests of a route answered with a 5xx status (4xx are the client\'s errors).',
+    objective: 0.995,
+    by: ['http.route'],
+    bad: 'rate({{http.server.request.duration:count}}{http_response_status_code=~"5.."}[$window])',
+    total: 'rate({{http.server.request.duration:count}}[$window])',
+  },
+];
