@@ -61,8 +61,13 @@ describe('otelkit export', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n').sort();
     expect(lines).toEqual(
-      PACKS.flatMap((p) => [`wrote otelkit-artifacts/grafana/dashboards/${p}.json`, `wrote otelkit-artifacts/prometheus/rules/${p}.rules.yml`]).sort(),
+      [
+        ...PACKS.flatMap((p) => [`wrote otelkit-artifacts/grafana/dashboards/${p}.json`, `wrote otelkit-artifacts/prometheus/rules/${p}.rules.yml`]),
+        'wrote otelkit-artifacts/prometheus/rules/slo.rules.yml',
+      ].sort(),
     );
+    // The SLOs of every installed pack with their default objectives: the committed file.
+    expect(readFileSync(join(app, 'otelkit-artifacts/prometheus/rules/slo.rules.yml'), 'utf8')).toBe(committedRules('slo'));
     for (const pack of PACKS) {
       expect(readFileSync(join(app, 'otelkit-artifacts/grafana/dashboards', `${pack}.json`), 'utf8')).toBe(committedDashboard(pack));
       expect(readFileSync(join(app, 'otelkit-artifacts/prometheus/rules', `${pack}.rules.yml`), 'utf8')).toBe(committedRules(pack));
@@ -95,7 +100,9 @@ describe('otelkit export', () => {
 
     const rules = await otelkit(['export', '--out', 'r', '--only', 'rules'], small);
     expect(rules.code).toBe(0);
-    expect(rules.stdout.trim()).toBe('wrote r/prometheus/rules/commands.rules.yml');
+    expect(rules.stdout.trim().split('\n')).toEqual(['wrote r/prometheus/rules/commands.rules.yml', 'wrote r/prometheus/rules/slo.rules.yml']);
+    // Only the installed pack's SLO.
+    expect(readFileSync(join(small, 'r/prometheus/rules/slo.rules.yml'), 'utf8')).not.toContain('http-availability');
     expect(existsSync(join(small, 'r', 'grafana'))).toBe(false);
   });
 
@@ -154,6 +161,7 @@ describe('otelkit export', () => {
     expect(forced.stdout.trim().split('\n').sort()).toEqual([
       'overwrote otelkit-artifacts/prometheus/rules/commands.rules.yml',
       'wrote otelkit-artifacts/grafana/dashboards/commands.json',
+      'wrote otelkit-artifacts/prometheus/rules/slo.rules.yml',
     ]);
     expect(readFileSync(rulesPath, 'utf8')).toBe(committedRules('commands'));
   });
@@ -210,6 +218,38 @@ describe('otelkit export', () => {
   it('is described in --help', async () => {
     const run = await otelkit(['--help'], app);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('export [--out <dir>] [--namespace <ns>] [--only dashboards|rules] [--force]');
+    expect(run.stdout).toContain('export [--out <dir>] [--namespace <ns>] [--only dashboards|rules] [--slo <name=percent,…>] [--force]');
+  });
+
+  it('sets SLO objectives with --slo, by pack or SLO name, and refuses bad or unknown ones', async () => {
+    const slo = makeApp({ '@otelkit/commands': '*', '@otelkit/http': '*' });
+    apps.push(slo);
+    linkWorkspacePack(slo, 'commands');
+    linkWorkspacePack(slo, 'http');
+    const run = await otelkit(['export', '--only', 'rules', '--slo', 'commands=99.5,http-availability=99.95'], slo);
+    expect(run.code).toBe(0);
+    const text = readFileSync(join(slo, 'otelkit-artifacts/prometheus/rules/slo.rules.yml'), 'utf8');
+    const fast = (name: string): string =>
+      (parse(text) as { groups: { name: string; rules: { alert?: string; expr: string }[] }[] }).groups
+        .find((g) => g.name === `otelkit-slo-${name}`)
+        ?.rules.find((r) => r.alert === 'OtelkitErrorBudgetBurnFast')?.expr ?? '';
+    expect(fast('commands-availability')).toContain('> 14.4 * 0.005');
+    expect(fast('http-availability')).toContain('> 14.4 * 0.0005');
+    expect(text).toContain('with objectives commands=99.5,http-availability=99.95');
+
+    const unknown = await otelkit(['export', '--only', 'rules', '--slo', 'payments=99', '--force'], slo);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--slo payments: no installed pack or SLO of that name (SLOs: commands, commands-availability, http, http-availability)');
+    for (const bad of ['commands=100', 'commands=0', 'commands', '=99', 'Commands=99', '']) {
+      const r = await otelkit(['export', '--slo', bad], slo);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/--slo (takes name=percent pairs|needs at least one)/);
+    }
+    const conflict = await otelkit(['export', '--only', 'dashboards', '--slo', 'commands=99'], slo);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toContain('--only dashboards leaves out');
+    const elsewhere = await otelkit(['doctor', '--slo', 'commands=99'], slo);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain('--slo only applies to otelkit export');
   });
 });

@@ -1,5 +1,6 @@
 import { buildDashboard } from '../artifacts/dashboard.js';
 import { buildRules, rulesToYaml } from '../artifacts/rules.js';
+import { buildSloRules, type SloSpec } from '../artifacts/slo.js';
 import type { AlertSpec, DashboardSpec } from '../artifacts/types.js';
 import { describeError } from '../errors.js';
 import type { PackDefinition } from '../pack.js';
@@ -28,6 +29,18 @@ export interface BuildExportOptions {
   /** Metric namespace the deployment uses; '' for none (then the files equal the committed ones). */
   readonly namespace: string;
   readonly only?: ExportKind;
+  /**
+   * SLO objectives as percentages, by SLO name or by pack name (every SLO of that pack), e.g. `{ commands: 99.9 }`;
+   * the SLIs' defaults otherwise. A key that names no installed SLO or pack is an error.
+   */
+  readonly objectives?: Readonly<Record<string, number>>;
+}
+
+/** The rule-file header of the SLO rules; without objectives the same text `pnpm generate` writes. */
+function sloSource(objectives: Readonly<Record<string, number>> | undefined): string {
+  const given = Object.entries(objectives ?? {});
+  if (given.length === 0) return "the packs' SLIs (packages/*/src/slos.ts) and their default objectives";
+  return `the packs' SLIs (packages/*/src/slos.ts) with objectives ${given.map(([k, v]) => `${k}=${v}`).join(',')}`;
 }
 
 // Pack names are kebab-case (definePack checks) but dashboard ids come from third-party data: a file name must not
@@ -96,5 +109,43 @@ export function buildExport(
       errors.push({ package: pack.package, error: describeError(error).replace(/^otelkit: /, '') });
     }
   }
+  if (options.only !== 'dashboards') {
+    const slos = packs.flatMap((p) => ((p.definition.slos ?? []) as readonly SloSpec[]).map((slo) => ({ pack: p, slo })));
+    try {
+      const fractions: Record<string, number> = {};
+      for (const [key, percent] of Object.entries(options.objectives ?? {})) {
+        const matching = slos.filter(({ pack, slo }) => slo.name === key || pack.definition.name === key);
+        if (matching.length === 0) {
+          const known = [...new Set(slos.flatMap(({ pack, slo }) => [pack.definition.name, slo.name]))].join(', ') || 'none';
+          throw new Error(`--slo ${key}: no installed pack or SLO of that name (SLOs: ${known})`);
+        }
+        for (const { slo } of matching) fractions[slo.name] = percent / 100;
+      }
+      if (slos.length > 0) {
+        const rules = buildSloRules(slos.map(({ slo }) => slo), { catalog: allCatalog, objectives: fractions, namespace: options.namespace });
+        files.push({ package: slos.map(({ pack }) => pack.package).filter((v, i, a) => a.indexOf(v) === i).join(', '), pack: 'slo', kind: 'rules', relPath: 'prometheus/rules/slo.rules.yml', content: rulesToYaml(rules, sloSource(options.objectives)) });
+      }
+    } catch (error) {
+      errors.push({ package: 'slo', error: describeError(error).replace(/^otelkit: /, '') });
+    }
+  }
   return { files, errors };
+}
+
+/**
+ * `--slo commands=99.9,http=99.5`: objectives in percent by SLO or pack name, or the message for exit code 2.
+ */
+export function parseSloObjectives(raw: string): { objectives: Record<string, number> } | { error: string } {
+  const out: Record<string, number> = {};
+  for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? '' : item.slice(0, eq).trim();
+    const value = eq < 0 ? Number.NaN : Number(item.slice(eq + 1).trim());
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(key) || !(value > 0 && value < 100)) {
+      return { error: `--slo takes name=percent pairs, a percent between 0 and 100 exclusive (commands=99.9,http=99.5), got ${JSON.stringify(item)}` };
+    }
+    out[key] = value;
+  }
+  if (Object.keys(out).length === 0) return { error: '--slo needs at least one name=percent pair, e.g. commands=99.9' };
+  return { objectives: out };
 }

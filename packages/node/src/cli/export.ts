@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isRejection, parseNamespace } from '../config/parse.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { discoverPacks } from '../pack-loader.js';
-import { buildExport, type ExportablePack, type ExportKind } from './export-artifacts.js';
+import { buildExport, parseSloObjectives, type ExportablePack, type ExportKind } from './export-artifacts.js';
 import { installedPackDefinitions } from './packs.js';
 
 /** Default directory of `otelkit export`, relative to the working directory. */
@@ -17,6 +17,8 @@ export interface ExportOptions {
   readonly only?: ExportKind;
   /** Overwrite existing files whose content differs. */
   readonly force: boolean;
+  /** SLO objectives in percent by SLO or pack name (`--slo`). */
+  readonly objectives?: Readonly<Record<string, number>>;
 }
 
 /** One file of the export and what happened to it. */
@@ -80,7 +82,11 @@ export async function runExport(config: ResolvedConfig, options: ExportOptions):
     else packs.push({ package: p.package, version: versions.get(p.package) ?? null, definition: p.definition });
   }
   base.packs.push(...packs.map((p) => p.package));
-  const built = buildExport(packs, options.only === undefined ? { namespace: options.namespace } : { namespace: options.namespace, only: options.only });
+  const built = buildExport(packs, {
+    namespace: options.namespace,
+    ...(options.only === undefined ? {} : { only: options.only }),
+    ...(options.objectives === undefined ? {} : { objectives: options.objectives }),
+  });
   base.errors.push(...built.errors);
   if (built.files.length === 0) {
     const what = options.only === 'dashboards' ? 'dashboards' : options.only === 'rules' ? 'alert rules' : 'dashboards or alert rules';
@@ -131,7 +137,7 @@ export function exportProblems(report: ExportReport): string[] {
  * a namespace even when `OTELKIT_METRIC_NAMESPACE` sets one.
  */
 export function exportOptionsFrom(
-  values: { out?: string | undefined; namespace?: string | undefined; only?: string | undefined; force?: boolean | undefined },
+  values: { out?: string | undefined; namespace?: string | undefined; only?: string | undefined; force?: boolean | undefined; slo?: string | undefined },
   positionals: readonly string[],
   config: ResolvedConfig,
 ): ExportOptions | { error: string } {
@@ -145,6 +151,13 @@ export function exportOptionsFrom(
     if (isRejection(parsed)) return { error: `--namespace must be ${parsed.expected}, got ${JSON.stringify(values.namespace)}` };
     namespace = parsed;
   }
-  const base = { out: values.out ?? DEFAULT_EXPORT_DIR, namespace, force: values.force === true };
+  let objectives: Record<string, number> | undefined;
+  if (values.slo !== undefined) {
+    const parsed = parseSloObjectives(values.slo);
+    if ('error' in parsed) return { error: parsed.error };
+    if (only === 'dashboards') return { error: '--slo sets objectives of the SLO rules, which --only dashboards leaves out' };
+    objectives = parsed.objectives;
+  }
+  const base = { out: values.out ?? DEFAULT_EXPORT_DIR, namespace, force: values.force === true, ...(objectives === undefined ? {} : { objectives }) };
   return only === undefined ? base : { ...base, only };
 }

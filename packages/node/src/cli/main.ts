@@ -18,7 +18,7 @@ Commands:
               Send a probe metric and span over OTLP and wait until Prometheus and Jaeger can query them.
   catalog     List the metrics of the installed packs (and the runtime metrics): OTel name, Prometheus name,
               kind, unit, attributes.
-  export [--out <dir>] [--namespace <ns>] [--only dashboards|rules] [--force]
+  export [--out <dir>] [--namespace <ns>] [--only dashboards|rules] [--slo <name=percent,…>] [--force]
               Write the Grafana dashboards and Prometheus alert rules of the installed packs to
               <dir>/grafana/dashboards/<pack>.json and <dir>/prometheus/rules/<pack>.rules.yml, one line per
               file. Refuses (exit 1, writes nothing) when a file exists with other content, unless --force.
@@ -32,6 +32,8 @@ Options:
   --namespace <ns>       Metric namespace the exported queries use (default OTELKIT_METRIC_NAMESPACE, else none;
                          --namespace '' for none).
   --only <what>          Export only dashboards or only rules.
+  --slo <name=percent,…> SLO objectives for the exported SLO rules, by pack or SLO name (default: each SLI's own,
+                         e.g. commands=99.9,http=99.5).
   --force                Let export overwrite files that differ.
   -h, --help             Show this help.
   -v, --version          Show the version.
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
         namespace: { type: 'string' },
         only: { type: 'string' },
         force: { type: 'boolean' },
+        slo: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -79,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command !== 'export') {
-    const exportOnly = (['out', 'namespace', 'only', 'force'] as const).filter((k) => values[k] !== undefined);
+    const exportOnly = (['out', 'namespace', 'only', 'force', 'slo'] as const).filter((k) => values[k] !== undefined);
     if (exportOnly.length > 0) {
       process.stderr.write(`otelkit: --${exportOnly.join(', --')} only applies to otelkit export\n`);
       return 2;
