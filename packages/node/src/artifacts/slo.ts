@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog.js';
 import { prometheusLabel } from '../prometheus/naming.js';
 import { expandPromQL } from './promql.js';
+import type { PrometheusRule } from './rules.js';
 
 // Service level objectives as Prometheus rules, the way the SRE workbook's chapter 5 ("Alerting on SLOs") builds
 // them: one error-ratio recording rule per SLO and window, and multi-window, multi-burn-rate alerts over them — a
@@ -50,13 +51,8 @@ export interface RecordingRule {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export interface SloAlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-}
+/** The burn-rate alerts are ordinary alerting rules. */
+export type SloAlertRule = PrometheusRule;
 
 export interface SloRuleFile {
   readonly groups: readonly { readonly name: string; readonly rules: readonly (RecordingRule | SloAlertRule)[] }[];
