@@ -1,3 +1,4 @@
+import { isTracingSuppressed } from '@otelkit/node/kit';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Histogram, type Span, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 
 // What the node:http and fetch recorders share: method and host normalisation, reusable metric attribute sets, and
@@ -141,7 +142,7 @@ export class ClientRecorder {
 }
 
 /** The context outbound requests are made in; undefined when tracing is suppressed (otelkit's own exports). */
-export function activeUnlessSuppressed(isSuppressed: (ctx: Context) => boolean): Context | undefined {
+export function activeUnlessSuppressed(): Context | undefined {
   const active = context.active();
-  return isSuppressed(active) ? undefined : active;
+  return isTracingSuppressed(active) ? undefined : active;
 }

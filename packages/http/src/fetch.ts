@@ -1,6 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Histogram, TextMapSetter, Tracer } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@otelkit/node/kit';
 import { activeUnlessSuppressed, ClientRecorder, splitHost, type ClientExchange } from './exchange.js';
 
 // fetch (node's bundled undici, or the undici package) from undici's diagnostics channels, with the CLIENT recorder
@@ -43,7 +42,7 @@ export function recordFetch(tracer: Tracer, duration: Histogram): () => void {
   const onCreate = (message: unknown): void => {
     const request = (message as { request: Stateful }).request;
     if (request.method === 'CONNECT') return;
-    const parent = activeUnlessSuppressed(isTracingSuppressed);
+    const parent = activeUnlessSuppressed();
     if (parent === undefined) return;
     const origin = String(request.origin);
     const https = origin.startsWith('https:');

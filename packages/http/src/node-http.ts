@@ -2,7 +2,6 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Histogram, type Span, type TextMapSetter, type Tracer } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@otelkit/node/kit';
 import { activeUnlessSuppressed, AttributeSets, ClientRecorder, normalizeMethod, splitHost, type ClientExchange } from './exchange.js';
 import { httpRouteOf } from './route-key.js';
 
@@ -60,6 +59,7 @@ interface ShimmedFunction {
 interface HttpModule {
   request: ShimmedFunction;
   Server: { prototype: { emit: ShimmedFunction } };
+  ServerResponse: new () => unknown;
 }
 
 /** Starts recording; returns the function that stops it (restores `emit`, leaves the channels). */
@@ -175,11 +175,10 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
     const onFinish = (message: unknown): void => finishServer((message as { response: ServerResponse }).response, false);
     subscribe('http.server.response.finish', onFinish);
     stops.push(() => unsubscribe('http.server.response.finish', onFinish));
-    const ServerResponse = (require('node:http') as { ServerResponse: new () => unknown }).ServerResponse;
     wrapEmit(http.Server.prototype, 'http', () => true);
     // Every other net.Server emitting 'request' with a node:http response is an https server (http.Server has its own
     // wrapper above; http2's compatibility responses are not node:http's and are left alone).
-    wrapEmit(net.Server.prototype, 'https', (server, response) => !(server instanceof (http.Server as unknown as new () => unknown)) && response instanceof ServerResponse);
+    wrapEmit(net.Server.prototype, 'https', (server, response) => !(server instanceof (http.Server as unknown as new () => unknown)) && response instanceof http.ServerResponse);
   }
 
   if (options.client) {
@@ -187,7 +186,7 @@ export function recordNodeHttp(options: NodeHttpRecorderOptions): () => void {
     const onCreated = (message: unknown): void => {
       const request = (message as { request: Stateful<ClientRequest, ClientExchange> }).request;
       // otelkit's own exports run with tracing suppressed; an upstream instrumentation the app registered owns it.
-      const parent = activeUnlessSuppressed(isTracingSuppressed);
+      const parent = activeUnlessSuppressed();
       if (parent === undefined || http.request.__wrapped === true || request.headersSent) return;
       const scheme = request.protocol === 'https:' ? 'https' : 'http';
       const hostHeader = request.getHeader('host');

@@ -8,17 +8,15 @@ import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IdGenerator, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { resolveConfig } from './config/resolve.js';
 import type { ResolvedConfig } from './config/resolved.js';
-import { describeError } from './errors.js';
 import { createLogger, RateLimiter, rateLimitedWarn, SummedWarnings, type Logger } from './logger.js';
-import { loadPacks, type LoadedPacks } from './pack-loader.js';
-import { startRuntimeMetrics, type RuntimeMetricsHandle } from './runtime/index.js';
+import type { LoadedPacks } from './pack-loader.js';
+import type { RuntimeMetricsHandle } from './runtime/index.js';
 import { routeDiagnostics } from './sdk/diag.js';
 import { createMetricReaders } from './sdk/metrics.js';
-import { installPropagators } from './sdk/propagation.js';
 import { createResource } from './sdk/resource.js';
 import { SelfTelemetry } from './sdk/self-telemetry.js';
 import { createTraceSetup } from './sdk/traces.js';
-import { reportProblems } from './start.js';
+import { installConfiguredPropagators, loadPacksOrNone, reportProblems, startConfiguredRuntimeMetrics } from './start.js';
 import type { OtelkitOptions } from './types.js';
 import { VERSION } from './version.js';
 
@@ -132,21 +130,9 @@ export function otelkitSdk(options: OtelkitOptions = {}): OtelkitSdk {
   });
   const instrumentation = new OtelkitInstrumentation(metricReaders.readers.length > 0, (meterProvider, tracerProvider) => {
     self.bind(meterProvider.getMeter('otelkit', VERSION));
-    if (config.metrics.runtime && !config.metrics.exporters.includes('none')) {
-      try {
-        runtime = startRuntimeMetrics(meterProvider.getMeter('@otelkit/node', VERSION));
-      } catch (error) {
-        logger.warn(`otelkit: runtime metrics could not start: ${describeError(error)} [OTELKIT_E_INTERNAL]`);
-      }
-    }
-    const propagators = installPropagators(config.propagators).catch((error: unknown) => {
-      logger.warn(`otelkit: OTEL_PROPAGATORS includes b3 but @opentelemetry/propagator-b3 could not be loaded (${describeError(error)}); using tracecontext,baggage only`);
-    });
-    try {
-      packs = loadPacks({ config, meterProvider, tracerProvider, logger });
-    } catch (error) {
-      logger.error(`otelkit: pack loading failed: ${describeError(error)}; no packs are active [OTELKIT_E_INTERNAL]`);
-    }
+    runtime = startConfiguredRuntimeMetrics(config, meterProvider, logger);
+    const propagators = installConfiguredPropagators(config, logger);
+    packs = loadPacksOrNone({ config, meterProvider, tracerProvider, logger });
     void Promise.allSettled([metricReaders.ready, propagators, packs?.ready]).then(() => {
       logger.info(
         `otelkit: started in NodeSDK service=${config.serviceName} metrics=${metricReaders.describe().join('+')} traces=${traces.describe().join('+')} packs=[${packs?.loaded.join(',') ?? ''}]`,

@@ -1,10 +1,10 @@
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type MeterProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resolveConfig } from './config/resolve.js';
 import type { ResolvedConfig } from './config/resolved.js';
 import { describeError, formatProblem } from './errors.js';
 import { createLogger, RateLimiter, rateLimitedWarn, SummedWarnings, type Logger } from './logger.js';
-import { loadPacks, type LoadedPacks } from './pack-loader.js';
+import { loadPacks, type LoadedPacks, type PackLoaderDeps } from './pack-loader.js';
 import { startRuntimeMetrics, type RuntimeMetricsHandle } from './runtime/index.js';
 import { routeDiagnostics } from './sdk/diag.js';
 import { createMetricsPipeline } from './sdk/metrics.js';
@@ -58,6 +58,34 @@ export function reportProblems(config: ResolvedConfig, logger: Logger): void {
   }
 }
 
+/** Runtime metrics on `meterProvider` when configured; a failure to start them is one warning, never an exception. */
+export function startConfiguredRuntimeMetrics(config: ResolvedConfig, meterProvider: MeterProvider, logger: Logger): RuntimeMetricsHandle | undefined {
+  if (!config.metrics.runtime || config.metrics.exporters.includes('none')) return undefined;
+  try {
+    return startRuntimeMetrics(meterProvider.getMeter('@otelkit/node', VERSION));
+  } catch (error) {
+    logger.warn(`otelkit: runtime metrics could not start: ${describeError(error)} [OTELKIT_E_INTERNAL]`);
+    return undefined;
+  }
+}
+
+/** Installs the configured propagators; b3 that cannot be loaded is one warning and leaves tracecontext,baggage. */
+export function installConfiguredPropagators(config: ResolvedConfig, logger: Logger): Promise<void> {
+  return installPropagators(config.propagators).catch((error: unknown) => {
+    logger.warn(`otelkit: OTEL_PROPAGATORS includes b3 but @opentelemetry/propagator-b3 could not be loaded (${describeError(error)}); using tracecontext,baggage only`);
+  });
+}
+
+/** The packs, or none when loading itself fails (one error line; the app carries on). */
+export function loadPacksOrNone(deps: PackLoaderDeps): LoadedPacks {
+  try {
+    return loadPacks(deps);
+  } catch (error) {
+    deps.logger.error(`otelkit: pack loading failed: ${describeError(error)}; no packs are active [OTELKIT_E_INTERNAL]`);
+    return { loaded: [], skipped: [], ready: Promise.resolve(), dispose: () => Promise.resolve() };
+  }
+}
+
 /**
  * Starts OpenTelemetry for this process: resource, metrics (OTLP push + Prometheus pull by default), traces
  * (OTLP/HTTP by default), propagators, context, and the installed feature packs. Calling it again returns the
@@ -101,31 +129,15 @@ export function startWith(options: OtelkitOptions, hooks: StartHooks): StartedOt
   const globalMeterProvider = secondsBucketsProvider(meterProvider);
   metrics.setGlobalMeterProvider(globalMeterProvider);
 
-  let runtime: RuntimeMetricsHandle | undefined;
-  if (config.metrics.runtime && !config.metrics.exporters.includes('none')) {
-    try {
-      runtime = startRuntimeMetrics(meterProvider.getMeter('@otelkit/node', VERSION));
-    } catch (error) {
-      logger.warn(`otelkit: runtime metrics could not start: ${describeError(error)} [OTELKIT_E_INTERNAL]`);
-    }
-  }
+  const runtime = startConfiguredRuntimeMetrics(config, meterProvider, logger);
 
   const tracesPipeline = createTracesPipeline(config, resource, self, logger);
   const tracerProvider = tracesPipeline.provider;
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(tracerProvider);
-  const propagatorsReady = installPropagators(config.propagators).catch((error: unknown) => {
-    logger.warn(`otelkit: OTEL_PROPAGATORS includes b3 but @opentelemetry/propagator-b3 could not be loaded (${describeError(error)}); using tracecontext,baggage only`);
-  });
-
-  let packs: LoadedPacks;
-  try {
-    packs = loadPacks({ config, meterProvider: globalMeterProvider, tracerProvider, logger, ...hooks });
-  } catch (error) {
-    logger.error(`otelkit: pack loading failed: ${describeError(error)}; no packs are active [OTELKIT_E_INTERNAL]`);
-    packs = { loaded: [], skipped: [], ready: Promise.resolve(), dispose: () => Promise.resolve() };
-  }
+  const propagatorsReady = installConfiguredPropagators(config, logger);
+  const packs = loadPacksOrNone({ config, meterProvider: globalMeterProvider, tracerProvider, logger, ...hooks });
 
   const ready = Promise.allSettled([metricsPipeline.ready, tracesPipeline.ready, propagatorsReady, packs.ready]).then(() => {
     const skipped = packs.skipped.map((s) => `${s.name} (${s.reason.split(';')[0] ?? s.reason})`);

@@ -7,14 +7,6 @@ import type { Logger, SummedWarnings } from '../logger.js';
 import { createInstruments } from '../instruments.js';
 import { selfCatalog } from './self-catalog.js';
 
-/** Names of otelkit's own metrics (`otelkit.*`), exported like any other metric. */
-export const SELF_METRICS = {
-  exports: 'otelkit.exports',
-  spansDropped: 'otelkit.spans.dropped',
-  overflows: 'otelkit.metric.overflows',
-  lateCallbacks: 'otelkit.metric.callbacks.late',
-} as const;
-
 type Warn = (key: string, message: string) => void;
 
 // Built once: the drop hook runs for every span the full queue turns away.
