@@ -17,4 +17,5 @@ export declare function ensureJaeger(): Promise<string>;
 export declare function ensurePrometheus(): Promise<{ prometheus: string; promtool: string }>;
 export declare function ensureAlertmanager(): Promise<string>;
 export declare function ensureDockerCompose(): Promise<string>;
+export declare function ensureRedisServer(): Promise<{ command: string; argv0: string; env: Record<string, string> }>;
 export declare function ensureAll(): Promise<{ collector: string; jaeger: string; prometheus: string; promtool: string; alertmanager: string }>;

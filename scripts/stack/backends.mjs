@@ -231,13 +231,15 @@ function aptCandidate(pkg) {
   return m && m[1] !== '(none)' ? m[1] : undefined;
 }
 
-// A Debian package unpacked into the cache (not installed: no service, no root needed once cached).
+// A Debian package unpacked into the cache (not installed: no service, no root needed once cached). `binaries` are
+// names under usr/bin, or paths inside the package (a library's `usr/lib/<triplet>/libx.so.1`).
 async function ensureDebian(backend, pkg, binaries) {
   const prefix = `debian-${pkg}-`;
   const existing = existsSync(cacheDir())
     ? readdirSync(cacheDir()).filter((d) => d.startsWith(prefix) && !d.endsWith('.lock')).sort()
     : [];
-  const found = (d) => binaries.every((b) => existsSync(join(cacheDir(), d, 'usr', 'bin', b)));
+  const inPackage = (b) => (b.includes('/') ? b : join('usr', 'bin', b));
+  const found = (d) => binaries.every((b) => existsSync(join(cacheDir(), d, inPackage(b))));
   let candidate = aptCandidate(pkg);
   if (!candidate && !existing.some(found) && process.getuid?.() === 0) {
     // A fresh machine may have empty apt lists.
@@ -251,7 +253,7 @@ async function ensureDebian(backend, pkg, binaries) {
       'On Debian/Ubuntu run `apt-get update` first; elsewhere install it from https://prometheus.io/download/.');
   }
   const dir = join(cacheDir(), dirName);
-  const paths = Object.fromEntries(binaries.map((b) => [b, join(dir, 'usr', 'bin', b)]));
+  const paths = Object.fromEntries(binaries.map((b) => [b, join(dir, inPackage(b))]));
   if (found(dirName)) return paths;
   return withLock(dir, async () => {
     if (found(dirName)) return paths;
@@ -271,7 +273,7 @@ async function ensureDebian(backend, pkg, binaries) {
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);
     for (const b of binaries) {
-      if (!existsSync(paths[b])) throw new BackendUnavailableError(backend, `${pkg} ${candidate} has no usr/bin/${b}`);
+      if (!existsSync(paths[b])) throw new BackendUnavailableError(backend, `${pkg} ${candidate} has no ${inPackage(b)}`);
     }
     log(`unpacked ${pkg} ${candidate} into ${dir}`);
     return paths;
@@ -303,6 +305,28 @@ export async function ensureAlertmanager() {
     for (const f of templates) cpSync(join(packaged, f), join(systemTemplates, f));
   }
   return bin;
+}
+
+/**
+ * redis-server from Debian, unpacked into the cache: the binary is redis-tools' `redis-check-rdb`, which runs as the
+ * server when started under the name `redis-server` (Debian's redis-server package holds only that symlink and the
+ * service files). The two libraries it links that a minimal system may lack come from their own packages, and are
+ * found through LD_LIBRARY_PATH. Returns how to spawn it: `{ command, argv0, env }`.
+ */
+export async function ensureRedisServer() {
+  const { 'redis-check-rdb': command } = await ensureDebian('Redis', 'redis-tools', ['redis-check-rdb']);
+  const ldd = spawnSync('ldd', [command], { encoding: 'utf8' });
+  const missing = new Set([...`${ldd.stdout ?? ''}`.matchAll(/^\s*(\S+) => not found/gm)].map((m) => m[1]));
+  const triplet = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  const libraryDirs = [];
+  for (const [library, pkg] of [['libjemalloc.so.2', 'libjemalloc2'], ['liblzf.so.1', 'liblzf1']]) {
+    if (!missing.delete(library)) continue;
+    const file = `usr/lib/${triplet}/${library}`;
+    libraryDirs.push(dirname((await ensureDebian('Redis', pkg, [file]))[file]));
+  }
+  if (missing.size > 0) throw new BackendUnavailableError('Redis', `redis-server needs libraries this system lacks: ${[...missing].join(', ')}`);
+  const env = libraryDirs.length === 0 ? {} : { LD_LIBRARY_PATH: [...libraryDirs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  return { command, argv0: 'redis-server', env };
 }
 
 function which(cmd) {
