@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EmmettError, isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import FindMyWay, { type HTTPVersion } from 'find-my-way';
+import type { AccountCache } from './account-cache.ts';
 import type { Bank } from './bank.ts';
 import type { ExternalSettings } from './external.ts';
 import type { Projector, ReadModels } from './projections.ts';
@@ -10,6 +11,8 @@ import type { Projector, ReadModels } from './projections.ts';
 export interface ApiDeps {
   bank: Bank;
   readModels: ReadModels;
+  /** Read cache for account queries (Redis when REDIS_URL is set). */
+  accounts: AccountCache;
   projector: Projector;
   external: ExternalSettings;
   status: () => Record<string, unknown>;
@@ -40,9 +43,10 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
   route('POST', '/accounts/:id/withdrawals', async (req, p) => [200, await bank.withdraw(p.id ?? '', await readJson(req))]);
   route('POST', '/transfers', async (req) => [200, await bank.transfer(await readJson(req))]);
 
-  route('GET', '/accounts/:id', (_req, p) => {
-    const row = readModels.balances.get(p.id ?? '');
-    return Promise.resolve(row === undefined ? [404, { error: `no account ${p.id ?? ''} (yet)` }] : [200, row]);
+  route('GET', '/accounts/:id', async (_req, p) => {
+    const id = p.id ?? '';
+    const row = await deps.accounts.read(id, () => readModels.balances.get(id));
+    return row === undefined ? [404, { error: `no account ${id} (yet)` }] : [200, row];
   });
   route('GET', '/accounts/:id/statement', (_req, p) => {
     const lines = readModels.statements.get(p.id ?? '');

@@ -1,15 +1,17 @@
 // Starts the bank: event store, projections, the fake external services, the HTTP API. Run it with
 // `npm start` (which adds `--import @otelkit/node/register`); settings come from the environment:
 //   PORT (3000, 0 = any free port)     DATABASE_URL (unset = in-memory store)
+//   REDIS_URL (unset = no read cache)
 //   FRAUD_FAILURE_SHARE (0.05)         FRAUD_DOWN (false)          NOTIFY_FAILURE_SHARE (0.05)
 //   BREAKER_RESET_MS (10000)           EXTERNAL_PORT (0 = any free port)
 import { createServer } from 'node:http';
 import { CircuitState } from 'cockatiel';
 import type { AddressInfo } from 'node:net';
+import { createAccountCache } from './account-cache.ts';
 import { createApi } from './api.ts';
 import { Bank } from './bank.ts';
 import { fraudCheckClient, notifierClient, startExternalServices } from './external.ts';
-import { positionOf, Projector, ReadModels } from './projections.ts';
+import { positionOf, Projector, ReadModels, type BankEvent } from './projections.ts';
 import { createStore } from './store.ts';
 import { checkpoint, instrumentBreaker, instrumentProjectionHandler, instrumentStore, projectionStopped } from './telemetry.ts';
 
@@ -31,8 +33,19 @@ function int(name: string, fallback: number): number {
 }
 
 const readModels = new ReadModels();
+const accounts = await createAccountCache(process.env.REDIS_URL);
+// The balance read model changed an account: its cached copy is dropped.
+const balance = readModels.balanceProjection;
+const cachedBalance = {
+  name: balance.name,
+  handle: (event: BankEvent): void | Promise<void> => {
+    const done = balance.handle(event);
+    accounts.invalidate(event.data.accountId);
+    return done;
+  },
+};
 const projector: Projector = new Projector(
-  [readModels.balanceProjection, readModels.statementProjection].map((p) => ({
+  [cachedBalance, readModels.statementProjection].map((p) => ({
     name: p.name,
     handle: instrumentProjectionHandler(p.name, p.handle, { positionOf, headPosition: () => projector.head }),
   })),
@@ -56,10 +69,12 @@ const bank = new Bank(store, fraud, notifier);
 const api = createApi({
   bank,
   readModels,
+  accounts,
   projector,
   external: external.settings,
   status: () => ({
     store: system,
+    cache: accounts.kind,
     projections: projector.status(),
     breakers: {
       'fraud-check': fraud.breaker.opened ? 'open' : fraud.breaker.halfOpen ? 'half_open' : 'closed',
@@ -75,7 +90,7 @@ const { port } = server.address() as AddressInfo;
 
 const metricsHost = process.env.OTEL_EXPORTER_PROMETHEUS_HOST ?? 'localhost';
 const metricsPort = process.env.OTEL_EXPORTER_PROMETHEUS_PORT ?? '9464';
-console.log(`bank: API on http://127.0.0.1:${port} (store: ${system}; fake external services on ${external.url})`);
+console.log(`bank: API on http://127.0.0.1:${port} (store: ${system}; account cache: ${accounts.kind}; fake external services on ${external.url})`);
 console.log(`bank: metrics on http://${metricsHost}:${metricsPort}/metrics (when started with --import @otelkit/node/register)`);
 console.log(`bank: try  curl -s -XPOST localhost:${port}/accounts -d '{"owner":"ada"}'`);
 
@@ -89,6 +104,7 @@ async function stop(): Promise<void> {
   await Promise.all([external.close(), projector.idle()]);
   for (const { name } of projector.status()) projectionStopped(name);
   await closeStore();
+  await accounts.close();
   // Nothing of ours keeps the loop alive now: the process ends on its own, and otelkit flushes on `beforeExit`.
   setTimeout(() => process.exit(0), 10_000).unref();
 }
