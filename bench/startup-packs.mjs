@@ -14,11 +14,11 @@ const BANK_DIR = fileURLToPath(new URL('../examples/bank/', import.meta.url));
 const ESM_APP_DIR = fileURLToPath(new URL('./fixtures/esm-app/', import.meta.url));
 const AUTO = pathToFileURL(createRequire(import.meta.url).resolve('@opentelemetry/auto-instrumentations-node/register')).href;
 const PROBE = "process.stdout.write('ready\\n'); setInterval(() => {}, 1000);";
-const PACKS = ['circuit-breakers', 'commands', 'event-store', 'http', 'projections'];
+const PACKS = ['circuit-breakers', 'commands', 'db', 'event-store', 'http', 'projections'];
 
 export const PACK_STARTUP_SCENARIOS = [
   { id: 'bare', command: 'node (bank dependencies, no bootstrap)', args: [] },
-  { id: 'otelkit', command: 'otelkit register, all five packs', args: ['--import', '@otelkit/node/register'] },
+  { id: 'otelkit', command: 'otelkit register, every pack', args: ['--import', '@otelkit/node/register'] },
   ...PACKS.map((p) => ({ id: `pack:${p}`, command: `otelkit register, \`OTELKIT_PACKS=${p}\``, args: ['--import', '@otelkit/node/register'], env: { OTELKIT_PACKS: p } })),
   { id: 'none', command: 'otelkit register, `OTELKIT_PACKS=none`', args: ['--import', '@otelkit/node/register'], env: { OTELKIT_PACKS: 'none' } },
   { id: 'auto', command: 'upstream `auto-instrumentations-node/register`', args: ['--import', AUTO] },
@@ -26,7 +26,7 @@ export const PACK_STARTUP_SCENARIOS = [
 
 export const ESM_STARTUP_SCENARIOS = [
   { id: 'bare', command: 'node main.mjs (imports lodash-es)', args: [] },
-  { id: 'otelkit', command: 'otelkit register, all five packs', args: ['--import', '@otelkit/node/register'] },
+  { id: 'otelkit', command: 'otelkit register, every pack', args: ['--import', '@otelkit/node/register'] },
   { id: 'none', command: 'otelkit register, `OTELKIT_PACKS=none`', args: ['--import', '@otelkit/node/register'], env: { OTELKIT_PACKS: 'none' } },
   { id: 'auto', command: 'upstream `auto-instrumentations-node/register`', args: ['--import', AUTO] },
 ];

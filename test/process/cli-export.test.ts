@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // workspace packs (linked into its node_modules the way a package manager would install them).
 const BIN = fileURLToPath(new URL('../../packages/node/dist/cli/main.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const PACKS = ['circuit-breakers', 'commands', 'event-store', 'http', 'projections'] as const;
+const PACKS = ['circuit-breakers', 'commands', 'db', 'event-store', 'http', 'projections'] as const;
 
 interface Run {
   code: number | null;

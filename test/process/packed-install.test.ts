@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { spawnApp } from '../support/spawn.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PACKAGES = ['node', 'commands', 'event-store', 'projections', 'circuit-breakers', 'http'] as const;
+const PACKAGES = ['node', 'commands', 'event-store', 'projections', 'circuit-breakers', 'http', 'db'] as const;
 const INSTALL_TIMEOUT = 600_000;
 
 interface PackageJson {
@@ -106,7 +106,7 @@ beforeAll(() => {
   writeFileSync(join(appDir, 'app.mjs'), APP_ESM);
   writeFileSync(join(appDir, 'app.cjs'), APP_CJS);
 
-  // A TypeScript consumer of all six, with the optional peer that ./sdk-node's types name and Node's types.
+  // A TypeScript consumer of all seven, with the optional peer that ./sdk-node's types name and Node's types.
   consumerDir = join(work, 'consumer');
   mkdirSync(consumerDir);
   const rootManifest = readJson<PackageJson>(join(repo, 'package.json'));
