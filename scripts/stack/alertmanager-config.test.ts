@@ -15,7 +15,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'otelkit-amconfig-'));
 let amtool: string;
 
 beforeAll(async () => {
-  amtool = join((await ensureAlertmanager()).replace(/prometheus-alertmanager$/, ''), 'amtool');
+  ({ amtool } = await ensureAlertmanager());
 }, 600_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -1,8 +1,9 @@
 // Installs the real backends the local stack runs: the OpenTelemetry Collector (built with the Collector Builder
-// from collector/builder-config.yaml), Jaeger v2 (built from its Go module), Prometheus + promtool and Alertmanager
-// (Debian packages unpacked with dpkg -x, so no system service starts), and Debian's docker-compose (used only to
-// validate collector/compose.yaml). Everything lands in the otelkit cache, keyed by manifest hash or version, so a
-// second run reuses it. Plain ESM with no compile step: `node scripts/stack.mjs build` runs it.
+// from collector/builder-config.yaml), Jaeger v2, Prometheus 3 + promtool and Alertmanager + amtool (each built from
+// its Go module, at the versions collector/compose.yaml pins), redis-server (a Debian package unpacked with dpkg -x,
+// so no system service starts) and Debian's docker-compose (used only to validate collector/compose.yaml).
+// Everything lands in the otelkit cache, keyed by manifest hash or version, so a second run reuses it. Plain ESM with
+// no compile step: `node scripts/stack.mjs build` runs it.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -23,6 +24,13 @@ export const builderManifest = join(repoRoot, 'collector', 'builder-config.yaml'
 export const JAEGER_MODULE = 'github.com/jaegertracing/jaeger';
 export const JAEGER_MODULE_VERSION = 'v1.76.0';
 export const JAEGER_V2_VERSION = '2.13.0';
+
+// Prometheus publishes its Go module as v0.3MM.P for Prometheus 3.MM.P (the module's VERSION file says 3.16.0).
+export const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
+export const PROMETHEUS_MODULE_VERSION = 'v0.316.0';
+export const PROMETHEUS_VERSION = '3.16.0';
+export const ALERTMANAGER_MODULE = 'github.com/prometheus/alertmanager';
+export const ALERTMANAGER_VERSION = '0.35.0';
 
 /** Thrown when a backend cannot be installed; the message says which backend and why. */
 export class BackendUnavailableError extends Error {
@@ -188,20 +196,25 @@ export async function ensureCollector() {
   });
 }
 
-/** Builds (once) Jaeger v2 from its Go module; returns the binary's path. */
-export async function ensureJaeger() {
-  const dir = join(cacheDir(), `jaeger-${JAEGER_V2_VERSION}`);
-  const bin = join(dir, 'jaeger');
-  if (existsSync(bin)) return bin;
+/**
+ * Builds (once) the `packages` of a Go module at a version into `<cache>/<key>/`, from a writable copy of the
+ * downloaded module: `go install mod@version` refuses modules with replace directives (Jaeger) and cannot add files
+ * a module leaves out (Alertmanager's UI). `prepare(dir)` may change the copy first. Returns each binary's path.
+ */
+async function ensureGoModuleBuild({ backend, key, module, moduleVersion, packages, tags = [], ldflags = [], prepare }) {
+  const dir = join(cacheDir(), key);
+  const bins = Object.fromEntries(packages.map((p) => [p.split('/').at(-1), join(dir, p.split('/').at(-1))]));
+  const built = () => Object.values(bins).every((b) => existsSync(b));
+  if (built()) return bins;
   return withLock(dir, async () => {
-    if (existsSync(bin)) return bin;
-    requireGo('Jaeger v2');
+    if (built()) return bins;
+    requireGo(backend);
     mkdirSync(cacheDir(), { recursive: true });
-    const logFile = join(cacheDir(), `build-jaeger-${JAEGER_V2_VERSION}.log`);
+    const logFile = join(cacheDir(), `build-${key}.log`);
     writeFileSync(logFile, '');
     const started = performance.now();
-    log(`building Jaeger v${JAEGER_V2_VERSION} (module ${JAEGER_MODULE}@${JAEGER_MODULE_VERSION}; a few minutes on 2 cores)`);
-    const dl = spawnSync('go', ['mod', 'download', '-json', `${JAEGER_MODULE}@${JAEGER_MODULE_VERSION}`], { encoding: 'utf8' });
+    log(`building ${backend} (module ${module}@${moduleVersion}; a few minutes on 2 cores; log: ${logFile})`);
+    const dl = spawnSync('go', ['mod', 'download', '-json', `${module}@${moduleVersion}`], { encoding: 'utf8' });
     let moduleDir;
     try {
       moduleDir = JSON.parse(dl.stdout).Dir;
@@ -209,19 +222,85 @@ export async function ensureJaeger() {
       moduleDir = undefined;
     }
     if (dl.status !== 0 || !moduleDir) {
-      throw new BackendUnavailableError('Jaeger v2', `\`go mod download ${JAEGER_MODULE}@${JAEGER_MODULE_VERSION}\` failed`, `${dl.stdout ?? ''}${dl.stderr ?? ''}`.trim());
+      throw new BackendUnavailableError(backend, `\`go mod download ${module}@${moduleVersion}\` failed`, `${dl.stdout ?? ''}${dl.stderr ?? ''}`.trim());
     }
     // The module cache is read-only and `go build` of the main module may update go.sum: build from a copy.
-    const work = join(cacheDir(), `jaeger-${JAEGER_V2_VERSION}.work`);
+    const work = join(cacheDir(), `${key}.work`);
     rmSync(work, { recursive: true, force: true });
     cpSync(moduleDir, work, { recursive: true });
     spawnSync('chmod', ['-R', 'u+w', work]);
+    prepare?.(work);
+    const out = join(work, '.bin');
+    const flags = [...(tags.length > 0 ? ['-tags', tags.join(',')] : []), ...(ldflags.length > 0 ? ['-ldflags', ldflags.join(' ')] : [])];
+    // GOWORK=off: a go.work shipped inside the module must not pull in its sibling modules.
+    await buildStep(backend, logFile, 'go', ['build', '-trimpath', ...flags, '-o', `${out}/`, ...packages], { cwd: work, env: { CGO_ENABLED: '0', GOWORK: 'off' } });
     mkdirSync(dir, { recursive: true });
-    await buildStep('Jaeger v2', logFile, 'go', ['build', '-trimpath', '-ldflags', `-X ${JAEGER_MODULE}/internal/version.latestVersion=v${JAEGER_V2_VERSION}`, '-o', bin, './cmd/jaeger'], { cwd: work, env: { CGO_ENABLED: '0' } });
+    for (const [name, bin] of Object.entries(bins)) renameSync(join(out, name), bin);
     rmSync(work, { recursive: true, force: true });
-    log(`built Jaeger v${JAEGER_V2_VERSION} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${bin} (${sizeMiB(bin)} MiB)`);
-    return bin;
+    const sizes = Object.entries(bins).map(([name, bin]) => `${name} ${sizeMiB(bin)} MiB`).join(', ');
+    log(`built ${backend} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${dir} (${sizes})`);
+    return bins;
   });
+}
+
+/** Builds (once) Jaeger v2 from its Go module; returns the binary's path. */
+export async function ensureJaeger() {
+  const { jaeger } = await ensureGoModuleBuild({
+    backend: 'Jaeger v2',
+    key: `jaeger-${JAEGER_V2_VERSION}`,
+    module: JAEGER_MODULE,
+    moduleVersion: JAEGER_MODULE_VERSION,
+    packages: ['./cmd/jaeger'],
+    ldflags: [`-X ${JAEGER_MODULE}/internal/version.latestVersion=v${JAEGER_V2_VERSION}`],
+  });
+  return jaeger;
+}
+
+const versionFlag = (version) => `-X github.com/prometheus/common/version.Version=${version}`;
+
+/**
+ * Prometheus 3 and promtool, built from the Go module (the tags of its release builds, `netgo`, without
+ * `builtinassets`: the module ships no web UI assets, the HTTP API is complete without them). `remove_all_sd` leaves
+ * out the cloud and Kubernetes service discoveries; static and file SD, which the stack uses, stay.
+ * Returns `{ prometheus, promtool }` binary paths.
+ */
+export async function ensurePrometheus() {
+  const { prometheus, promtool } = await ensureGoModuleBuild({
+    backend: 'Prometheus',
+    key: `prometheus-${PROMETHEUS_VERSION}`,
+    module: PROMETHEUS_MODULE,
+    moduleVersion: PROMETHEUS_MODULE_VERSION,
+    packages: ['./cmd/prometheus', './cmd/promtool'],
+    tags: ['netgo', 'remove_all_sd'],
+    ldflags: [versionFlag(PROMETHEUS_VERSION)],
+  });
+  return { prometheus, promtool };
+}
+
+// Alertmanager embeds its web UI from ui/app/dist, which the module leaves out (it is built by npm and elm at
+// release time): a one-page stand-in lets it compile. The API (/api/v2) and the notification templates, which are
+// embedded from the module itself, are complete.
+function alertmanagerUiStandIn(work) {
+  for (const ui of ['elm', 'mantine']) {
+    const dist = join(work, 'ui', 'app', 'dist', ui);
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Alertmanager</title><p>Built without the web UI: the API is at <a href="api/v2/status">api/v2</a>.</p>\n');
+  }
+}
+
+/** Alertmanager and amtool, built from the Go module; returns `{ alertmanager, amtool }` binary paths. */
+export async function ensureAlertmanager() {
+  const { alertmanager, amtool } = await ensureGoModuleBuild({
+    backend: 'Alertmanager',
+    key: `alertmanager-${ALERTMANAGER_VERSION}`,
+    module: ALERTMANAGER_MODULE,
+    moduleVersion: `v${ALERTMANAGER_VERSION}`,
+    packages: ['./cmd/alertmanager', './cmd/amtool'],
+    tags: ['netgo'],
+    ldflags: [versionFlag(ALERTMANAGER_VERSION)],
+    prepare: alertmanagerUiStandIn,
+  });
+  return { alertmanager, amtool };
 }
 
 function aptCandidate(pkg) {
@@ -250,7 +329,7 @@ async function ensureDebian(backend, pkg, binaries) {
   const dirName = candidate ? `${prefix}${candidate.replace(/[^A-Za-z0-9.+-]/g, '_')}` : existing.filter(found).at(-1);
   if (!dirName) {
     throw new BackendUnavailableError(backend, `the Debian package \`${pkg}\` is not known to apt here (apt-cache policy ${pkg} gave no candidate)`,
-      'On Debian/Ubuntu run `apt-get update` first; elsewhere install it from https://prometheus.io/download/.');
+      'On Debian/Ubuntu run `apt-get update` first; elsewhere install it with the system\'s package manager.');
   }
   const dir = join(cacheDir(), dirName);
   const paths = Object.fromEntries(binaries.map((b) => [b, join(dir, inPackage(b))]));
@@ -280,33 +359,6 @@ async function ensureDebian(backend, pkg, binaries) {
   });
 }
 
-/** Prometheus and promtool from Debian; returns `{ prometheus, promtool }` binary paths. */
-export async function ensurePrometheus() {
-  const paths = await ensureDebian('Prometheus', 'prometheus', ['prometheus', 'promtool']);
-  return { prometheus: paths.prometheus, promtool: paths.promtool };
-}
-
-/** Alertmanager from Debian; returns the binary's path. */
-export async function ensureAlertmanager() {
-  const paths = await ensureDebian('Alertmanager', 'prometheus-alertmanager', ['prometheus-alertmanager']);
-  const bin = paths['prometheus-alertmanager'];
-  // Debian patches Alertmanager to read its notification templates from this fixed path instead of embedding them.
-  const systemTemplates = '/usr/share/prometheus/alertmanager';
-  if (!existsSync(join(systemTemplates, 'default.tmpl'))) {
-    const packaged = join(dirname(dirname(bin)), 'share', 'prometheus', 'alertmanager');
-    if (process.getuid?.() !== 0) {
-      throw new BackendUnavailableError('Alertmanager', `Debian's build reads ${systemTemplates}/default.tmpl, which is missing, and only root can create it`,
-        `Run once: sudo mkdir -p ${systemTemplates} && sudo cp ${packaged}/*.tmpl ${systemTemplates}/`);
-    }
-    log(`installing Alertmanager's notification templates into ${systemTemplates} (where Debian's build reads them)`);
-    mkdirSync(systemTemplates, { recursive: true });
-    // default.tmpl last: its presence is what says the copy is complete.
-    const templates = readdirSync(packaged).filter((f) => f.endsWith('.tmpl')).sort((a, b) => Number(a === 'default.tmpl') - Number(b === 'default.tmpl'));
-    for (const f of templates) cpSync(join(packaged, f), join(systemTemplates, f));
-  }
-  return bin;
-}
-
 /**
  * redis-server from Debian, unpacked into the cache: the binary is redis-tools' `redis-check-rdb`, which runs as the
  * server when started under the name `redis-server` (Debian's redis-server package holds only that symlink and the
@@ -327,6 +379,18 @@ export async function ensureRedisServer() {
   if (missing.size > 0) throw new BackendUnavailableError('Redis', `redis-server needs libraries this system lacks: ${[...missing].join(', ')}`);
   const env = libraryDirs.length === 0 ? {} : { LD_LIBRARY_PATH: [...libraryDirs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
   return { command, argv0: 'redis-server', env };
+}
+
+/**
+ * The server-side exporters the collector's prometheus receiver scrapes when the stack runs with its server receivers
+ * (collector/receivers.yaml): Debian's PostgreSQL exporter and node exporter (host metrics), unpacked into the cache.
+ * The collector's own postgresql and hostmetrics receivers cannot be built from the Go module proxy these machines
+ * use (collector/README.md, "Server metrics"). Returns `{ postgresExporter, nodeExporter }` binary paths.
+ */
+export async function ensureServerExporters() {
+  const { 'prometheus-postgres-exporter': postgresExporter } = await ensureDebian('the PostgreSQL exporter', 'prometheus-postgres-exporter', ['prometheus-postgres-exporter']);
+  const { 'prometheus-node-exporter': nodeExporter } = await ensureDebian('the node exporter', 'prometheus-node-exporter', ['prometheus-node-exporter']);
+  return { postgresExporter, nodeExporter };
 }
 
 function which(cmd) {
@@ -359,6 +423,6 @@ export async function ensureAll() {
   const collector = await ensureCollector();
   const jaeger = await ensureJaeger();
   const { prometheus, promtool } = await ensurePrometheus();
-  const alertmanager = await ensureAlertmanager();
-  return { collector, jaeger, prometheus, promtool, alertmanager };
+  const { alertmanager, amtool } = await ensureAlertmanager();
+  return { collector, jaeger, prometheus, promtool, alertmanager, amtool };
 }

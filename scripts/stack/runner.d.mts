@@ -29,6 +29,8 @@ export interface StackUrls {
   jaegerQuery: string;
   jaegerOtlpGrpc: string;
   prometheus: string;
+  /** Prometheus' OTLP receiver (OTLP/HTTP protobuf, cumulative): metrics pushed with no collector in between */
+  prometheusOtlp: string;
   alertmanager: string;
 }
 

@@ -66,6 +66,7 @@ export function stackUrls(ports) {
     jaegerQuery: `http://${HOST}:${ports.jaegerQuery}`,
     jaegerOtlpGrpc: `http://${HOST}:${ports.jaegerOtlpGrpc}`,
     prometheus: `http://${HOST}:${ports.prometheus}`,
+    prometheusOtlp: `http://${HOST}:${ports.prometheus}/api/v1/otlp/v1/metrics`,
     alertmanager: `http://${HOST}:${ports.alertmanager}`,
   };
 }
@@ -226,7 +227,7 @@ export async function startStack(opts) {
     collector: await ensureCollector(),
     jaeger: await ensureJaeger(),
     ...(await ensurePrometheus()),
-    ...(withAlertmanager ? { alertmanager: await ensureAlertmanager() } : {}),
+    ...(withAlertmanager ? { alertmanager: (await ensureAlertmanager()).alertmanager } : {}),
   };
 
   for (const sub of ['logs', 'pids', 'prometheus/data', 'prometheus/targets', 'alertmanager/data']) {
@@ -261,6 +262,8 @@ export async function startStack(opts) {
         `--storage.tsdb.path=${join(stateDir, 'prometheus', 'data')}`,
         `--web.listen-address=${HOST}:${ports.prometheus}`,
         '--web.enable-lifecycle',
+        // OTLP metrics pushed straight to Prometheus (urls.prometheusOtlp), translated as prometheus.yml's otlp: says.
+        '--web.enable-otlp-receiver',
         '--storage.tsdb.retention.time=2d',
       ],
       env: {},

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { collectorManifestInfo, ensureDockerCompose, repoRoot } from '../../scripts/stack/backends.mjs';
+import { ALERTMANAGER_VERSION, collectorManifestInfo, ensureDockerCompose, PROMETHEUS_VERSION, repoRoot } from '../../scripts/stack/backends.mjs';
 
 const composeFile = join(repoRoot, 'collector', 'compose.yaml');
 
 interface ComposeService {
   image: string;
+  build?: { context: string; dockerfile: string };
   command?: string[];
   volumes?: string[];
   environment?: Record<string, string>;
@@ -44,6 +45,11 @@ describe('collector/compose.yaml', () => {
       const r = composeConfig(join(dir, 'compose.yaml'));
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/imag/);
+      // The collector's build context must exist.
+      writeFileSync(join(dir, 'compose.yaml'), readFileSync(composeFile, 'utf8').replace('      context: .\n', '      context: ./missing\n'));
+      const noContext = composeConfig(join(dir, 'compose.yaml'));
+      expect(noContext.status).not.toBe(0);
+      expect(noContext.output).toMatch(/build path .*missing either does not exist/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -52,9 +58,34 @@ describe('collector/compose.yaml', () => {
   const compose = parse(readFileSync(composeFile, 'utf8')) as { services: Record<string, ComposeService> };
   const services = compose.services;
 
-  it('runs the contrib collector of the version the builder manifest builds', () => {
-    const { version } = collectorManifestInfo();
-    expect(services.collector?.image).toBe(`otel/opentelemetry-collector-contrib:${version}`);
+  it('builds its collector from builder-config.yaml with the Collector Builder, as the native runner does', () => {
+    const { manifest, version, binaryName } = collectorManifestInfo();
+    const outputPath = (manifest as { dist: { output_path: string } }).dist.output_path.replace(/^\.\//, '');
+    expect(services.collector?.build).toEqual({ context: '.', dockerfile: 'otelcol.Dockerfile' });
+    expect(services.collector?.image).toBe(`otelkit/${binaryName}:${version}`);
+    const dockerfile = readFileSync(join(repoRoot, 'collector', 'otelcol.Dockerfile'), 'utf8');
+    const arg = (name: string): string | undefined => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(dockerfile)?.[1];
+    expect(arg('OCB_VERSION')).toBe(version);
+    expect(dockerfile).toContain('go install go.opentelemetry.io/collector/cmd/builder@v${OCB_VERSION}');
+    expect(dockerfile).toMatch(/^COPY builder-config\.yaml \.\/$/m);
+    expect(dockerfile).toMatch(/^RUN CGO_ENABLED=0 builder --config=builder-config\.yaml$/m);
+    expect(dockerfile).toContain(`COPY --from=build /build/${outputPath}/${binaryName} /${binaryName}`);
+    expect(dockerfile).toContain(`ENTRYPOINT ["/${binaryName}"]`);
+    // The Go image is at least the Go release the builder module asks for.
+    const dl = spawnSync('go', ['mod', 'download', '-json', `go.opentelemetry.io/collector/cmd/builder@v${version}`], { encoding: 'utf8' });
+    const goMod = readFileSync((JSON.parse(dl.stdout) as { GoMod: string }).GoMod, 'utf8');
+    const release = (v: string | undefined): number => {
+      const [, major = 'NaN', minor = 'NaN'] = /^(\d+)\.(\d+)/.exec(v ?? '') ?? [];
+      return Number(major) * 1000 + Number(minor);
+    };
+    const needed = /^go (\S+)/m.exec(goMod)?.[1];
+    expect(release(arg('GO_VERSION')), `golang:${arg('GO_VERSION')} for a builder that needs go ${needed}`).toBeGreaterThanOrEqual(release(needed));
+  });
+
+  it('runs the Prometheus and Alertmanager the native runner builds, with Prometheus\' OTLP receiver on', () => {
+    expect(services.prometheus?.image).toBe(`prom/prometheus:v${PROMETHEUS_VERSION}`);
+    expect(services.alertmanager?.image).toBe(`prom/alertmanager:v${ALERTMANAGER_VERSION}`);
+    expect(services.prometheus?.command).toContain('--web.enable-otlp-receiver');
   });
 
   it('pins every image to a version', () => {
