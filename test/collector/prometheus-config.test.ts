@@ -14,7 +14,7 @@ let amtool: string;
 
 beforeAll(async () => {
   ({ promtool } = await ensurePrometheus());
-  amtool = join((await ensureAlertmanager()).replace(/prometheus-alertmanager$/, ''), 'amtool');
+  ({ amtool } = await ensureAlertmanager());
 }, 600_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -53,6 +53,23 @@ describe('collector/prometheus/prometheus.yml', () => {
     expect(jobs['otel-collector']?.honor_labels).toBe(true);
     expect(jobs['otelcol']).toBeDefined();
     expect(jobs['app']?.file_sd_configs?.[0]?.files).toEqual(['targets/app.yml']);
+  });
+
+  it('translates OTLP pushed straight to Prometheus the way the collector does, and promtool refuses a bad otlp block', () => {
+    const cfg = parse(readFileSync(join(promDir, 'prometheus.yml'), 'utf8')) as { otlp?: Record<string, unknown> };
+    expect(cfg.otlp).toEqual({ translation_strategy: 'UnderscoreEscapingWithSuffixes', promote_scope_metadata: true, keep_identifying_resource_attributes: false });
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ translation_strategy: 'Underscores' }, /unsupported OTLP translation strategy "Underscores"/],
+      [{ promote_scope_metadata: 'sometimes' }, /cannot unmarshal !!str `sometimes` into bool/],
+      [{ promote_resource_attributes: ['service.version', 'service.version'] }, /duplicated promoted OTel resource attribute "service.version"/],
+    ];
+    for (const [otlp, message] of bad) {
+      const file = join(scratch, 'otlp.yml');
+      writeFileSync(file, stringify({ ...cfg, otlp: { ...cfg.otlp, ...otlp } }));
+      const r = promtoolCheck(file);
+      expect(r.status, JSON.stringify(otlp)).not.toBe(0);
+      expect(r.output).toMatch(message);
+    }
   });
 
   it('stays valid once the native runner points it at loopback ports', () => {

@@ -34,6 +34,16 @@ async function postOtlp(stack: Stack, signal: 'metrics' | 'traces', body: string
 
 let stack: Stack;
 
+/** Series (name and labels, job aside) Prometheus holds for a job. */
+async function seriesOf(job: string): Promise<Set<string>> {
+  const res = await fetch(`${stack.urls.prometheus}/api/v1/series?${new URLSearchParams({ 'match[]': `{job="${job}"}` }).toString()}`);
+  const { data } = (await res.json()) as { data: Record<string, string>[] };
+  return new Set(data.map(({ __name__: name = '', job: _job, ...labels }) => {
+    const sorted = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    return `${name}{${sorted.join(',')}}`;
+  }));
+}
+
 beforeAll(async () => {
   stack = await startStack({ spanMetricsFlushInterval: '1s' });
 });
@@ -74,6 +84,29 @@ describe('the native stack (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     const info = await stack.promQuery('target_info{job="otelkit-fixture"}');
     expect(info[0]?.metric).toMatchObject({ service_version: '1.2.3', deployment_environment_name: 'test' });
     expect(sample?.metric.service_version).toBeUndefined();
+  });
+
+  it('stores OTLP pushed straight to Prometheus (no collector) as the same series as the collector path', async () => {
+    // The fixture as another service, timestamped now: Prometheus stores pushed samples at their own timestamps.
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const body = fixtureRequest()
+      .replace('"stringValue": "otelkit-fixture"', '"stringValue": "otelkit-fixture-direct"')
+      .replaceAll('"1767225600000000000"', `"${now - 10_000_000_000n}"`)
+      .replaceAll('"1767225610000000000"', `"${now}"`);
+    const res = await fetch(stack.urls.prometheusOtlp, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status, await res.text()).toBe(200);
+    const [viaCollector, direct] = await Promise.all([seriesOf('otelkit-fixture'), seriesOf('otelkit-fixture-direct')]);
+    expect(viaCollector.size).toBe(13);
+    // Prometheus 3 rewrites the `le` of a scraped classic histogram as an OpenMetrics float (the collector serves
+    // le="1", stored as le="1.0"); its OTLP receiver writes the bound as the shortest decimal (le="1"). Every other
+    // series, target_info and the otel_scope_* labels included, is the same on both paths.
+    const bucket = (le: string): string =>
+      `fixture_duration_seconds_bucket{instance="fixture-1",le="${le}",otel_scope_name="otelkit.fixture",otel_scope_version="0.1.0",outcome="ok"}`;
+    expect({ onlyViaCollector: [...viaCollector].filter((s) => !direct.has(s)), onlyDirect: [...direct].filter((s) => !viaCollector.has(s)) })
+      .toEqual({ onlyViaCollector: [bucket('1.0')], onlyDirect: [bucket('1')] });
+    const values = async (job: string): Promise<string[]> =>
+      (await stack.promQuery(`{job="${job}", __name__=~"fixture_.+", le!="1", le!="1.0"}`)).map(({ metric: { job: _job, ...labels }, value }) => `${JSON.stringify(labels)} ${value[1]}`).sort();
+    expect(await values('otelkit-fixture-direct')).toEqual(await values('otelkit-fixture'));
   });
 
   it('gets a span into Jaeger and span metrics into Prometheus', async () => {
