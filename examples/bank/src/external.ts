@@ -18,6 +18,8 @@ export interface ExternalSettings {
   fraudDown: boolean;
   /** Share (0..1) of notifications that fail with 503. */
   notifyFailureShare: number;
+  /** How long the fraud check takes to answer, in ms (slow transfers, e.g. for tail sampling's latency policy). */
+  fraudLatencyMs?: number;
 }
 
 export interface ExternalServices {
@@ -35,7 +37,8 @@ export async function startExternalServices(settings: ExternalSettings, port = 0
     res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"service unavailable"}');
   };
   router.on('POST', '/fraud-check', (req, res) => {
-    void readJson(req).then((body) => {
+    void readJson(req).then(async (body) => {
+      if ((settings.fraudLatencyMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, settings.fraudLatencyMs));
       if (settings.fraudDown || Math.random() < settings.fraudFailureShare) return fail(res);
       const amount = typeof body.amount === 'number' ? body.amount : Number.NaN;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ approved: amount <= FRAUD_DECLINE_ABOVE }));

@@ -4,6 +4,7 @@
 //   REDIS_URL (unset = no read cache)
 //   FRAUD_FAILURE_SHARE (0.05)         FRAUD_DOWN (false)          NOTIFY_FAILURE_SHARE (0.05)
 //   BREAKER_RESET_MS (10000)           EXTERNAL_PORT (0 = any free port)
+//   FRAUD_LATENCY_MS (0)
 import { createServer } from 'node:http';
 import { CircuitState } from 'cockatiel';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,17 @@ function share(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0 || value > 1) {
     console.error(`bank: ${name}=${raw} is not a share between 0 and 1; using ${fallback}`);
+    return fallback;
+  }
+  return value;
+}
+
+function millis(name: string, fallback: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    console.error(`bank: ${name}=${raw} is not a whole number of milliseconds from 0 to ${max}; using ${fallback}`);
     return fallback;
   }
   return value;
@@ -59,6 +71,8 @@ const external = await startExternalServices(
     fraudFailureShare: share('FRAUD_FAILURE_SHARE', 0.05),
     fraudDown: process.env.FRAUD_DOWN === 'true',
     notifyFailureShare: share('NOTIFY_FAILURE_SHARE', 0.05),
+    // Below the fraud-check breaker's 1 s timeout, so a slow check is still an answer.
+    fraudLatencyMs: millis('FRAUD_LATENCY_MS', 0, 900),
   },
   int('EXTERNAL_PORT', 0),
 );

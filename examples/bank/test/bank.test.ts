@@ -142,3 +142,39 @@ describe('pull endpoint', () => {
     expect(nonOtelkit).toEqual([]);
   });
 });
+
+describe('FRAUD_LATENCY_MS', () => {
+  async function transferMs(slow: BankProcess): Promise<number> {
+    const send = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${slow.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const a = (await send('/accounts', { owner: 'slow-a' })).accountId as string;
+    const b = (await send('/accounts', { owner: 'slow-b' })).accountId as string;
+    await send(`/accounts/${a}/deposits`, { amount: 1_000 });
+    const started = performance.now();
+    expect(await send('/transfers', { from: a, to: b, amount: 10 })).toMatchObject({ fraudCheck: 'approved' });
+    return performance.now() - started;
+  }
+
+  it('makes the fraud check answer that much later, so transfers are slow', async () => {
+    const slow = await startBank({ env: { OTEL_SDK_DISABLED: 'true', FRAUD_FAILURE_SHARE: '0', FRAUD_LATENCY_MS: '300' } });
+    try {
+      // A lower bound: the transfer waited for the fraud check's answer.
+      expect(await transferMs(slow)).toBeGreaterThanOrEqual(300);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('names a bad value and the fallback on stderr, and keeps running without the delay', async () => {
+    const bad = await startBank({ env: { OTEL_SDK_DISABLED: 'true', FRAUD_FAILURE_SHARE: '0', FRAUD_LATENCY_MS: '1500' } });
+    try {
+      await expect.poll(() => bad.stderr()).toContain('bank: FRAUD_LATENCY_MS=1500 is not a whole number of milliseconds from 0 to 900; using 0');
+      await transferMs(bad);
+      expect(bad.exited()).toBeUndefined();
+    } finally {
+      await bad.stop();
+    }
+  });
+});
