@@ -2,7 +2,9 @@
 // real local PostgreSQL and redis-server, in one process per variant: bare (no telemetry), the @otelkit/db pack, and
 // the upstream instrumentations (@opentelemetry/instrumentation-pg, -ioredis, -redis, stable semconv). Pack and
 // upstream get the same SDK: a MeterProvider with a cumulative reader, a TracerProvider sampling 100% into a
-// BatchSpanProcessor whose exporter drops the batch. Variants run interleaved, `--rounds` times; medians.
+// BatchSpanProcessor whose exporter drops the batch. Operations run inside a parent span, as in a service's request
+// (the upstream ioredis and pg instrumentations record nothing without one by default). Variants run interleaved,
+// `--rounds` times; medians.
 // Usage: node bench/db.mjs [--rounds 3] [--pg-ops 20000] [--redis-ops 40000]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,7 @@ async function worker(variant, pgUrl, redisUrl, pgOps, redisOps) {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   let shutdown = async () => {};
+  let inParent = (fn) => fn();
   if (variant !== 'bare') {
     const api = await import('@opentelemetry/api');
     const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
@@ -32,6 +35,10 @@ async function worker(variant, pgUrl, redisUrl, pgOps, redisOps) {
     api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     api.metrics.setGlobalMeterProvider(meterProvider);
     api.trace.setGlobalTracerProvider(tracerProvider);
+    inParent = (fn) => {
+      const parent = tracerProvider.getTracer('bench').startSpan('request');
+      return api.context.with(api.trace.setSpan(api.context.active(), parent), fn).finally(() => parent.end());
+    };
     if (variant === 'pack') {
       const { default: pack } = await import('@otelkit/db/pack');
       const logger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -55,7 +62,7 @@ async function worker(variant, pgUrl, redisUrl, pgOps, redisOps) {
     let next = 0;
     const lane = async () => { while (next < total) { next++; await op(); } };
     const started = performance.now();
-    await Promise.all(Array.from({ length: inFlight }, lane));
+    await inParent(() => Promise.all(Array.from({ length: inFlight }, lane)));
     return Math.round(total / ((performance.now() - started) / 1000));
   };
   const pool = new pg.Pool({ connectionString: pgUrl, max: 8 });

@@ -5,9 +5,9 @@
 // If PostgreSQL cannot start, startPostgres rejects with a plain message: never a fake database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust auth, no password). */
@@ -93,17 +93,6 @@ function templateDir(bin: string, user: string | undefined): string {
     rmSync(work, { recursive: true, force: true });
   }
   return cache;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitReady(bin: string, port: number, child: ChildProcess, log: () => string): Promise<void> {

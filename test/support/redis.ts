@@ -3,10 +3,11 @@
 // gets it the way it gets Prometheus. If Redis cannot start, startRedis rejects with a plain message.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureRedisServer } from '../../scripts/stack/backends.mjs';
+import { freePort } from './free-port.ts';
 
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
@@ -17,17 +18,6 @@ export interface RedisServer {
 
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** One PING over a fresh connection: true when the server answers PONG. */

@@ -1,35 +1,29 @@
 // pg and pg-pool against a real PostgreSQL: every query form is measured once, with bounded attributes; pool
 // connections by state, max and pending requests are read at collection; COMMIT/ROLLBACK count transactions.
 import { createRequire } from 'node:module';
-import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
-import type { PackHandle } from '@otelkit/node';
-import { createTelemetry } from '@otelkit/node/testing';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type * as Pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from './__fixtures__/servers.js';
-import pack from './pack.js';
+import { packUnderTest } from './__fixtures__/pack-under-test.js';
 
 // Required after setup, as an app would: through Module.prototype.require, which the instrumentation hooks.
 const require = createRequire(import.meta.url);
-const t = createTelemetry({ scope: '@otelkit/db' });
-let handle: PackHandle | void;
+const p = packUnderTest();
+const { t } = p;
 let server: PostgresServer;
 let pg: typeof Pg;
 let url: string;
 let port: number;
 
-const count = async (attributes: Record<string, string | number>): Promise<number> =>
-  ((await t.point('db.client.operation.duration', attributes)) as DataPoint<Histogram> | undefined)?.value.count ?? 0;
+const count = p.operations;
 const base = (): Record<string, string | number> => ({ 'db.system.name': 'postgresql', 'server.address': '127.0.0.1', 'server.port': port, 'db.namespace': 'app' });
 
 beforeAll(async () => {
   server = await startPostgres();
   url = await server.createDatabase('app');
   port = server.port;
-  metrics.setGlobalMeterProvider(t.meterProvider);
-  trace.setGlobalTracerProvider(t.tracerProvider);
-  handle = await pack.setup(t.ctx());
+  await p.start();
   pg = require('pg') as typeof Pg;
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
@@ -38,10 +32,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await handle?.dispose();
-  await t.shutdown();
-  metrics.disable();
-  trace.disable();
+  await p.close();
   await server?.stop();
 });
 

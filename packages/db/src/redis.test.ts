@@ -1,36 +1,27 @@
 // ioredis 6 and node-redis 6 against a real redis-server: commands are measured from the clients' tracing channels,
 // by upper-case command name, with errors by class; nothing is patched.
-import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
-import type { PackHandle } from '@otelkit/node';
-import { createTelemetry } from '@otelkit/node/testing';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from './__fixtures__/servers.js';
-import pack from './pack.js';
+import { packUnderTest } from './__fixtures__/pack-under-test.js';
 
-const t = createTelemetry({ scope: '@otelkit/db' });
-let handle: PackHandle | void;
+const p = packUnderTest();
+const { t } = p;
 let server: RedisServer;
 
-const count = async (attributes: Record<string, string | number>): Promise<number> =>
-  ((await t.point('db.client.operation.duration', attributes)) as DataPoint<Histogram> | undefined)?.value.count ?? 0;
+const count = p.operations;
 const redis = (operation: string, extra: Record<string, string> = {}): Record<string, string | number> =>
   ({ 'db.system.name': 'redis', 'db.operation.name': operation, 'db.namespace': '0', 'server.address': '127.0.0.1', 'server.port': server.port, ...extra });
 
 beforeAll(async () => {
   server = await startRedis();
-  metrics.setGlobalMeterProvider(t.meterProvider);
-  trace.setGlobalTracerProvider(t.tracerProvider);
-  handle = await pack.setup(t.ctx());
+  await p.start();
 }, 600_000);
 
 afterAll(async () => {
-  await handle?.dispose();
-  await t.shutdown();
-  metrics.disable();
-  trace.disable();
+  await p.close();
   await server?.stop();
 });
 
@@ -72,10 +63,10 @@ it('measures node-redis commands once each, with CLIENT spans under the active s
 it('stops recording when the pack is disposed', async () => {
   const client = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
   await client.connect();
-  await handle?.dispose();
+  await p.stop();
   const before = await count(redis('PING'));
   await client.ping();
   await client.quit();
   expect(await count(redis('PING'))).toBe(before);
-  handle = await pack.setup(t.ctx());
+  await p.start();
 });
