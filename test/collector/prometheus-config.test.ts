@@ -72,6 +72,16 @@ describe('collector/prometheus/prometheus.yml', () => {
     }
   });
 
+  it('asks every target for underscore names, and promtool refuses an unknown escaping scheme', () => {
+    const cfg = parse(readFileSync(join(promDir, 'prometheus.yml'), 'utf8')) as { global: Record<string, unknown> };
+    expect(cfg.global.metric_name_escaping_scheme).toBe('underscores');
+    const file = join(scratch, 'escaping.yml');
+    writeFileSync(file, stringify({ ...cfg, global: { ...cfg.global, metric_name_escaping_scheme: 'underscore' } }));
+    const r = promtoolCheck(file);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toMatch(/unknown global name escaping method specified, must be one of 'allow-utf-8', 'underscores', 'dots', or 'values', got "underscore"/);
+  });
+
   it('stays valid once the native runner points it at loopback ports', () => {
     const targetsDir = join(scratch, 'targets');
     mkdirSync(targetsDir, { recursive: true });

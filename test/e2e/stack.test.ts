@@ -182,7 +182,9 @@ describe('the native stack (collector, Jaeger v2, Prometheus, Alertmanager)', ()
   });
 
   it('scrapes the app\'s own pull endpoint as job "app" once it is given as a target', async () => {
+    let accept = '';
     const server = createServer((req, res) => {
+      accept = req.headers.accept ?? '';
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end('# TYPE fixture_pull_requests_total counter\nfixture_pull_requests_total{outcome="ok"} 7\n');
     });
@@ -196,6 +198,9 @@ describe('the native stack (collector, Jaeger v2, Prometheus, Alertmanager)', ()
       }, 60_000, 'the app job scraped through file_sd');
       expect(samples[0]?.metric).toMatchObject({ job: 'app', instance: `127.0.0.1:${port}`, outcome: 'ok' });
       expect(samples[0]?.value[1]).toBe('7');
+      // prometheus.yml's metric_name_escaping_scheme: Prometheus 3 would otherwise offer escaping=allow-utf-8.
+      expect(accept).toContain('escaping=underscores');
+      expect(accept).not.toContain('allow-utf-8');
     } finally {
       stack.setAppTargets([]);
       await new Promise((r) => server.close(r));
