@@ -1,6 +1,7 @@
 // The service-level PromQL over core's runtime catalog, written once: the service alerts use these, and so can a
 // dashboard. Metric references are `{{otel.name}}` templates, so `expandPromQL` gives each metric the Prometheus name
 // both export paths produce and checks every label against the catalog.
+import { SERVER_JOBS } from '../servers/jobs.js';
 
 /** Labels that identify one process on either metric path. */
 export const BY_INSTANCE = 'job, instance';
@@ -52,7 +53,8 @@ export function pullTargetsDown(): string {
  * the lookback bounds how long a service that is gone for good keeps the alert firing.
  */
 export function collectorServicesGone(lookback: string = '1d'): string {
-  const notServices = [JOBS.app, JOBS.collector, ...JOBS.others].join('|');
+  // Server metrics (collector/receivers.yaml) come through the collector with a target_info of their own.
+  const notServices = [JOBS.app, JOBS.collector, ...JOBS.others, ...Object.values(SERVER_JOBS)].join('|');
   const info = `target_info{job!~"${notServices}"}`;
   return `group by (job) (max_over_time(${info}[${lookback}]))\nunless on (job) group by (job) (${info})`
     // While the collector itself cannot be scraped every service looks gone; that is the pipeline's alert, not theirs.
