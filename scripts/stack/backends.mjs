@@ -139,7 +139,7 @@ function requireGo(backend) {
   const version = goVersion();
   if (!version) {
     throw new BackendUnavailableError(backend, 'the Go toolchain (`go`) is not on PATH; it is needed to build it from source',
-      'Install Go >= 1.25 (https://go.dev/dl/) or run the stack with Docker: docker compose -f collector/compose.yaml up');
+      'Install Go >= 1.26.7 (Prometheus 3.16 needs it; https://go.dev/dl/) or run the stack with Docker: docker compose -f collector/compose.yaml up');
   }
   return version;
 }

@@ -212,8 +212,9 @@ export function serializePrometheus(resourceMetrics: ResourceMetrics | readonly 
           if (bound === previous) continue;
           previous = bound;
           if (bound === Infinity) continue;
-          // `le` keeps the text format's spelling ("1", not OpenMetrics' "1.0") in both formats: Prometheus 2.x stores
-          // the label verbatim, and the collector path always says "1", so both paths yield the same series.
+          // `le` keeps the text format's spelling ("1", not OpenMetrics' "1.0") in both formats, as the collector
+          // serves it: Prometheus 2.x stores the spelling it scraped, so both paths yield the same series there;
+          // Prometheus 3 stores every scraped bound as "1.0" whatever was served.
           out += `${name}_bucket${sep}le="${formatFloat(bound)}"} ${int(cumulative)}\n`;
         }
         count = h.count;
