@@ -23,4 +23,5 @@ export declare function ensurePrometheus(): Promise<{ prometheus: string; promto
 export declare function ensureAlertmanager(): Promise<{ alertmanager: string; amtool: string }>;
 export declare function ensureDockerCompose(): Promise<string>;
 export declare function ensureRedisServer(): Promise<{ command: string; argv0: string; env: Record<string, string> }>;
+export declare function ensureServerExporters(): Promise<{ postgresExporter: string; nodeExporter: string }>;
 export declare function ensureAll(): Promise<{ collector: string; jaeger: string; prometheus: string; promtool: string; alertmanager: string; amtool: string }>;

@@ -385,7 +385,7 @@ export async function ensureRedisServer() {
  * The server-side exporters the collector's prometheus receiver scrapes when the stack runs with its server receivers
  * (collector/receivers.yaml): Debian's PostgreSQL exporter and node exporter (host metrics), unpacked into the cache.
  * The collector's own postgresql and hostmetrics receivers cannot be built from the Go module proxy these machines
- * use (collector/README.md, "Server metrics"). Returns `{ postgresExporter, nodeExporter }` binary paths.
+ * use (collector/servers.md). Returns `{ postgresExporter, nodeExporter }` binary paths.
  */
 export async function ensureServerExporters() {
   const { 'prometheus-postgres-exporter': postgresExporter } = await ensureDebian('the PostgreSQL exporter', 'prometheus-postgres-exporter', ['prometheus-postgres-exporter']);
