@@ -3,11 +3,11 @@
 // else `initdb` on PATH; when none is found and we run as root with apt-get, the Debian package is installed once.
 // The initialised data directory is cached as a template under ~/.cache/otelkit/, so later runs only copy it.
 // If PostgreSQL cannot start, startPostgres rejects with a plain message: never a fake database.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.ts';
+import { onFreePort, spawnServer } from './server-process.ts';
 
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust auth, no password). */
@@ -110,13 +110,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   const user = serverUser();
   const template = templateDir(bin, user);
   // The free port is only free when we looked: another process on this shared machine may take it first.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOn(bin, user, template, await freePort());
-    } catch (error) {
-      if (attempt >= 3 || !(error instanceof PostgresUnavailableError) || !/could not bind|Address already in use/i.test(error.message)) throw error;
-    }
-  }
+  return onFreePort(
+    (port) => startOn(bin, user, template, port),
+    (error) => error instanceof PostgresUnavailableError && /could not bind|Address already in use/i.test(error.message),
+  );
 }
 
 async function startOn(bin: string, user: string | undefined, template: string, port: number): Promise<PostgresServer> {
@@ -128,28 +125,13 @@ async function startOn(bin: string, user: string | undefined, template: string, 
   const chmod = run('chmod', ['700', data]);
   if (!chmod.ok) throw new PostgresUnavailableError(`chmod 700 ${data}: ${chmod.output}`);
   const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
-  let output = '';
   // Spawned directly with the server user's ids (not through runuser) so that signals reach postgres itself.
   const ids = user === undefined ? {} : { uid: Number(run('id', ['-u', user]).output.trim()), gid: Number(run('id', ['-g', user]).output.trim()) };
-  const child = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], ...ids });
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      // Smart shutdown first: clients that are closing finish cleanly instead of seeing "terminating connection"
-      // errors; then fast shutdown, then kill, so stop() is always bounded.
-      child.kill('SIGTERM');
-      const fast = setTimeout(() => child.kill('SIGINT'), 5_000);
-      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(fast);
-      clearTimeout(kill);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  // Smart shutdown first: clients that are closing finish cleanly instead of seeing "terminating connection"
+  // errors; then fast shutdown, then kill, so stop() is always bounded.
+  const { child, output, stop } = spawnServer(join(bin, 'postgres'), args, { ...ids, dir, escalate: [['SIGINT', 5_000], ['SIGKILL', 15_000]] });
   try {
-    await waitReady(bin, port, child, () => output);
+    await waitReady(bin, port, child, output);
   } catch (error) {
     await stop();
     throw error;

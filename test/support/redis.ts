@@ -1,13 +1,12 @@
 // A real Redis server for tests, on a free loopback port, with no persistence, torn down by stop(). The binary is
 // Debian's, unpacked into the otelkit cache by scripts/stack/backends.mjs (ensureRedisServer), so a fresh machine
 // gets it the way it gets Prometheus. If Redis cannot start, startRedis rejects with a plain message.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureRedisServer } from '../../scripts/stack/backends.mjs';
-import { freePort } from './free-port.ts';
+import { onFreePort, spawnServer } from './server-process.ts';
 
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
@@ -40,41 +39,25 @@ function ping(port: number): Promise<boolean> {
 export async function startRedis(): Promise<RedisServer> {
   const { command, argv0, env } = await ensureRedisServer();
   // The free port is only free when we looked: another process on this shared machine may take it first.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOn(command, argv0, env, await freePort());
-    } catch (error) {
-      if (attempt >= 3 || !(error instanceof RedisUnavailableError) || !/Address already in use/i.test(error.message)) throw error;
-    }
-  }
+  return onFreePort(
+    (port) => startOn(command, argv0, env, port),
+    (error) => error instanceof RedisUnavailableError && /Address already in use/i.test(error.message),
+  );
 }
 
 async function startOn(command: string, argv0: string, env: Record<string, string>, port: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'otelkit-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes'];
-  const child = spawn(command, args, { argv0, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(kill);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const { child, output, stop } = spawnServer(command, args, { argv0, env: { ...process.env, ...env }, dir, escalate: [['SIGKILL', 10_000]] });
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new RedisUnavailableError(`redis-server exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-2000)}`);
+      throw new RedisUnavailableError(`redis-server exited (${child.exitCode ?? child.signalCode}):\n${output().slice(-2000)}`);
     }
     if (await ping(port)) break;
     if (attempt >= 300) {
       await stop();
-      throw new RedisUnavailableError(`redis-server did not answer PING on 127.0.0.1:${port} within 30 s:\n${output.slice(-2000)}`);
+      throw new RedisUnavailableError(`redis-server did not answer PING on 127.0.0.1:${port} within 30 s:\n${output().slice(-2000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
