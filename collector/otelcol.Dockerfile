@@ -4,7 +4,7 @@
 # test/collector/compose.test.ts holds both to that.
 ARG GO_VERSION=1.26.8
 FROM golang:${GO_VERSION} AS build
-ARG OCB_VERSION=0.155.0
+ARG OCB_VERSION=0.161.0
 RUN CGO_ENABLED=0 go install go.opentelemetry.io/collector/cmd/builder@v${OCB_VERSION}
 WORKDIR /build
 COPY builder-config.yaml ./

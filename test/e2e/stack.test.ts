@@ -174,7 +174,7 @@ describe('the native stack (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     }, 60_000, 'all scrape jobs up');
     expect(up).toMatchObject({ 'otel-collector': '1', otelcol: '1', prometheus: '1' });
     const accepted = await waitFor(async () => {
-      // The collector's own telemetry keeps OTel names without _total (otelcol 0.155).
+      // The collector's own telemetry keeps OTel names without _total (otelcol 0.161).
       const r = await stack.promQuery('sum(otelcol_receiver_accepted_spans{job="otelcol"})');
       return r[0] && Number(r[0].value[1]) >= 2 ? r : undefined;
     }, 60_000, 'otelcol_receiver_accepted_spans');
