@@ -33,9 +33,11 @@ export function metricTable(catalog: Catalog): string {
   for (const def of catalog) {
     const prom = familyName(def);
     const attrs = def.attributes.map((a) => `${attribute(a)} → \`${prometheusLabel(a.key)}\``).join('<br>');
+    // Metrics scraped from Prometheus exporters (the server catalogs) arrive with no unit.
+    const unit = def.unit === '' ? '' : `\`${def.unit}\``;
     const promCell = def.kind === 'histogram' ? `\`${prom}\` (\`_bucket\`, \`_count\`, \`_sum\`)` : `\`${prom}\``;
     lines.push(
-      `| \`${def.name}\` | ${promCell} | ${KIND_NAMES[def.kind] ?? def.kind} | \`${def.unit}\` | ${cell(attrs)} | ${cell(def.description)} |`,
+      `| \`${def.name}\` | ${promCell} | ${KIND_NAMES[def.kind] ?? def.kind} | ${unit} | ${cell(attrs)} | ${cell(def.description)} |`,
     );
   }
   return lines.join('\n');
