@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// Regenerates the artefacts derived from pack catalogs: README metric tables, Grafana dashboards, Prometheus rules.
+// Regenerates the artefacts derived from pack catalogs (README metric tables, Grafana dashboards, Prometheus rules)
+// and from the collector configs (the scale-out tier's Kubernetes ConfigMaps and compose Prometheus config).
 // Usage: pnpm build && pnpm generate          write them
 //        pnpm generate --check                exit 1 and list the files that are stale
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateArtifacts } from './generate/artifacts.mjs';
+import { scaleArtifacts } from './generate/scale-artifacts.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 
 const { files, notes } = await generateArtifacts(root);
+for (const [rel, content] of scaleArtifacts(root)) files.set(rel, content);
 const stale = [];
 for (const [rel, content] of files) {
   const path = join(root, rel);

@@ -26,5 +26,6 @@ export declare function scaleUrls(ports: Readonly<Record<string, number>>): Scal
 export declare function gatewayListConfig(endpoints: readonly string[]): Record<string, unknown>;
 export declare function gatewayListFile(stateDir: string): string;
 export declare function scaleServices(opts: Record<string, unknown>): Record<string, { cmd: string; args: string[]; env: Record<string, string>; health: string }>;
+export declare function scaleScrapeConfigs(cfg: Record<string, unknown>, targets: { agents: readonly string[]; gateways: readonly string[] }): Record<string, unknown>;
 export declare function scalePrometheusConfig(cfg: Record<string, unknown>, ports: Readonly<Record<string, number>>): Record<string, unknown>;
 export declare function topologyFromArgs(args: readonly string[], known?: readonly string[]): 'single' | 'scale';

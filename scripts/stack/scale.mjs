@@ -144,21 +144,27 @@ export function scaleServices({ bins, ports, stateDir, jaegerOtlpGrpc, agentEnv 
 }
 
 /**
- * prometheus.yml for the scale topology: no `otel-collector` job (the apps' metrics arrive by remote write), and
- * job `otelcol` scraping every agent and gateway, labelled with its role.
+ * prometheus.yml for a scale topology: no `otel-collector` job (the apps' metrics arrive by remote write), and job
+ * `otelcol` scraping every agent and gateway (`host:port` lists), labelled with its role. compose.scale.yaml's
+ * copy (prometheus.scale.yml) is generated with it too.
  */
-export function scalePrometheusConfig(cfg, ports) {
-  const urls = scaleUrls(ports);
-  const target = (url) => new URL(url).host;
+export function scaleScrapeConfigs(cfg, { agents, gateways }) {
   cfg.scrape_configs = (cfg.scrape_configs ?? []).filter((job) => job.job_name !== 'otel-collector');
   for (const job of cfg.scrape_configs) {
     if (job.job_name !== 'otelcol') continue;
     job.static_configs = [
-      { targets: urls.agents.map((a) => target(a.collectorMetrics)), labels: { otelkit_collector_role: 'agent' } },
-      { targets: urls.gateways.map((g) => target(g.collectorMetrics)), labels: { otelkit_collector_role: 'gateway' } },
+      { targets: [...agents], labels: { otelkit_collector_role: 'agent' } },
+      { targets: [...gateways], labels: { otelkit_collector_role: 'gateway' } },
     ];
   }
   return cfg;
+}
+
+/** prometheus.yml for the native scale topology: scaleScrapeConfigs over the loopback collectors. */
+export function scalePrometheusConfig(cfg, ports) {
+  const urls = scaleUrls(ports);
+  const target = (url) => new URL(url).host;
+  return scaleScrapeConfigs(cfg, { agents: urls.agents.map((a) => target(a.collectorMetrics)), gateways: urls.gateways.map((g) => target(g.collectorMetrics)) });
 }
 
 /**
