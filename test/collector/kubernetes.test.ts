@@ -1,8 +1,9 @@
 // collector/kubernetes/: the agent DaemonSet and gateway Deployment of collector/README.md's scale-out tier, with no
 // cluster. Every manifest is checked against the Kubernetes API schemas (kubernetes-models), the pieces are checked
 // to fit together (selectors, Service ports, the resolver's hostname, probes), and the collector configs the
-// ConfigMaps carry are run through the built collector's `validate` and `print-config` with each container's
-// environment, so the container ports are the addresses the collector will really listen on.
+// ConfigMaps carry (generated, checked by scripts/generate/scale-artifacts.test.ts) are run through the built
+// collector's `validate` and `print-config` with each container's environment, so the container ports are the
+// addresses the collector will really listen on.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { collectorManifestInfo, ensureCollector, repoRoot } from '../../scripts/stack/backends.mjs';
-import { KUBERNETES_CONFIG, KUBERNETES_CONFIG_MAPS, KUBERNETES_NAMESPACE, scaleArtifacts } from '../../scripts/generate/scale-artifacts.mjs';
+import { KUBERNETES_NAMESPACE } from '../../scripts/generate/scale-artifacts.mjs';
 import { at, endpointPort, resolvedCollectorConfig, telemetryPort, validateCollectorConfig, type ResolvedConfig } from '../support/collector-config.ts';
 
 const dir = join(repoRoot, 'collector', 'kubernetes');
@@ -137,15 +138,6 @@ describe('collector/kubernetes manifests', () => {
     for (const m of all) expect(m.kind === 'Namespace' ? m.metadata.name : m.metadata.namespace, `${m.kind} ${m.metadata.name}`).toBe(KUBERNETES_NAMESPACE);
     const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
     expect([...kustomization.resources].sort()).toEqual(manifestFiles.filter((f) => f !== 'k8s-resolver.yaml'));
-  });
-
-  it('carry the collector configs byte for byte, in the config.yaml `pnpm generate` writes', () => {
-    expect(readFileSync(join(repoRoot, KUBERNETES_CONFIG), 'utf8')).toBe(scaleArtifacts(repoRoot).get(KUBERNETES_CONFIG));
-    for (const [name, files] of Object.entries(KUBERNETES_CONFIG_MAPS)) {
-      const data = find('ConfigMap', name).data ?? {};
-      expect(Object.keys(data)).toEqual(files.map((f) => f.split('/').at(-1)));
-      for (const file of files) expect(data[file.split('/').at(-1) ?? ''], file).toBe(readFileSync(join(repoRoot, file), 'utf8'));
-    }
   });
 
   it('run the image compose builds from builder-config.yaml, with pinned versions', () => {
