@@ -108,11 +108,15 @@ export async function generateArtifacts(root, { objectives = {} } = {}) {
     join('collector/prometheus/rules', `${PIPELINE_RULES}.rules.yml`),
     artifacts.rulesToYaml(pipelineRules, 'otelkit\'s self-telemetry catalog and the collector\'s metrics (packages/node/src/sdk/pipeline-alerts.ts)'),
   );
+  const pipelineBoard = artifacts.buildDashboard(artifacts.pipelineDashboard, { pack: PIPELINE_RULES, catalog: artifacts.selfCatalog });
+  files.set(join('collector/grafana/dashboards', `${artifacts.pipelineDashboard.id}.json`), `${JSON.stringify(pipelineBoard, null, 2)}\n`);
   // Service level objectives: the packs' SLIs, one recording-and-alerting group per SLO.
   const slos = packs.flatMap((p) => p.slos);
   if (slos.length > 0) {
     const sloRules = artifacts.buildSloRules(slos, { catalog: allCatalog, objectives });
     files.set(join('collector/prometheus/rules', `${SLO_RULES}.rules.yml`), artifacts.rulesToYaml(sloRules, 'the packs\' SLIs (packages/*/src/slos.ts) and their default objectives'));
+    const sloBoard = artifacts.buildDashboard(artifacts.sloDashboard(slos, { catalog: allCatalog, objectives }), { pack: SLO_RULES, catalog: allCatalog });
+    files.set(join('collector/grafana/dashboards', 'slo.json'), `${JSON.stringify(sloBoard, null, 2)}\n`);
   }
   return { files, notes, packs };
 }

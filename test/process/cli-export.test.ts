@@ -64,15 +64,17 @@ describe('otelkit export', () => {
       [
         ...PACKS.flatMap((p) => [`wrote otelkit-artifacts/grafana/dashboards/${p}.json`, `wrote otelkit-artifacts/prometheus/rules/${p}.rules.yml`]),
         'wrote otelkit-artifacts/prometheus/rules/slo.rules.yml',
+        'wrote otelkit-artifacts/grafana/dashboards/slo.json',
       ].sort(),
     );
-    // The SLOs of every installed pack with their default objectives: the committed file.
+    // The SLOs of every installed pack with their default objectives: the committed rules and dashboard.
     expect(readFileSync(join(app, 'otelkit-artifacts/prometheus/rules/slo.rules.yml'), 'utf8')).toBe(committedRules('slo'));
+    expect(readFileSync(join(app, 'otelkit-artifacts/grafana/dashboards/slo.json'), 'utf8')).toBe(committedDashboard('slo'));
     for (const pack of PACKS) {
       expect(readFileSync(join(app, 'otelkit-artifacts/grafana/dashboards', `${pack}.json`), 'utf8')).toBe(committedDashboard(pack));
       expect(readFileSync(join(app, 'otelkit-artifacts/prometheus/rules', `${pack}.rules.yml`), 'utf8')).toBe(committedRules(pack));
     }
-    expect(readdirSync(join(app, 'otelkit-artifacts/grafana/dashboards')).sort()).toEqual(PACKS.map((p) => `${p}.json`));
+    expect(readdirSync(join(app, 'otelkit-artifacts/grafana/dashboards')).sort()).toEqual([...PACKS.map((p) => `${p}.json`), 'slo.json'].sort());
 
     const again = await otelkit(['export'], app);
     expect(again.code).toBe(0);
@@ -94,8 +96,13 @@ describe('otelkit export', () => {
     expect(report.packs).toEqual(['@otelkit/commands']);
     expect(report.files).toEqual([
       { package: '@otelkit/commands', pack: 'commands', kind: 'dashboard', path: join(out, 'grafana/dashboards/commands.json'), status: 'written' },
+      { package: '@otelkit/commands', pack: 'slo', kind: 'dashboard', path: join(out, 'grafana/dashboards/slo.json'), status: 'written' },
     ]);
     expect(readFileSync(join(out, 'grafana/dashboards/commands.json'), 'utf8')).toBe(committedDashboard('commands'));
+    // Only the installed pack's SLOs.
+    const sloBoard = readFileSync(join(out, 'grafana/dashboards/slo.json'), 'utf8');
+    expect(sloBoard).toContain('commands-latency');
+    expect(sloBoard).not.toContain('http-availability');
     expect(existsSync(join(out, 'prometheus'))).toBe(false);
 
     const rules = await otelkit(['export', '--out', 'r', '--only', 'rules'], small);
@@ -161,6 +168,7 @@ describe('otelkit export', () => {
     expect(forced.stdout.trim().split('\n').sort()).toEqual([
       'overwrote otelkit-artifacts/prometheus/rules/commands.rules.yml',
       'wrote otelkit-artifacts/grafana/dashboards/commands.json',
+      'wrote otelkit-artifacts/grafana/dashboards/slo.json',
       'wrote otelkit-artifacts/prometheus/rules/slo.rules.yml',
     ]);
     expect(readFileSync(rulesPath, 'utf8')).toBe(committedRules('commands'));
@@ -239,15 +247,18 @@ describe('otelkit export', () => {
 
     const unknown = await otelkit(['export', '--only', 'rules', '--slo', 'payments=99', '--force'], slo);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('--slo payments: no installed pack or SLO of that name (SLOs: commands, commands-availability, http, http-availability)');
+    expect(unknown.stderr).toContain('--slo payments: no installed pack or SLO of that name (SLOs: commands, commands-availability, commands-latency, http, http-availability, http-latency)');
     for (const bad of ['commands=100', 'commands=0', 'commands', '=99', 'Commands=99', '']) {
       const r = await otelkit(['export', '--slo', bad], slo);
       expect(r.code, bad).toBe(2);
       expect(r.stderr, bad).toMatch(/--slo (takes name=percent pairs|needs at least one)/);
     }
-    const conflict = await otelkit(['export', '--only', 'dashboards', '--slo', 'commands=99'], slo);
-    expect(conflict.code).toBe(2);
-    expect(conflict.stderr).toContain('--only dashboards leaves out');
+    // The SLO dashboard shows each SLO's objective and computes the budget from it: --slo applies there too.
+    const board = await otelkit(['export', '--out', 'd', '--only', 'dashboards', '--slo', 'commands-latency=99.5'], slo);
+    expect(board.code).toBe(0);
+    const boardText = readFileSync(join(slo, 'd/grafana/dashboards/slo.json'), 'utf8');
+    expect(boardText).toContain('SLI over 30d (objective 99.5%)');
+    expect(boardText).toContain('otelkit:slo_error_ratio:rate1h{slo=\\"commands-latency\\", job=~\\"$job\\"} / 0.005');
     const elsewhere = await otelkit(['doctor', '--slo', 'commands=99'], slo);
     expect(elsewhere.code).toBe(2);
     expect(elsewhere.stderr).toContain('--slo only applies to otelkit export');

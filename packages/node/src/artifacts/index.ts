@@ -3,8 +3,8 @@
 export { buildDashboard, dashboardUid, GRAFANA_SCHEMA_VERSION, SERVICE_DASHBOARD_UID } from './dashboard.js';
 export type { BuildDashboardOptions, GrafanaDashboard } from './dashboard.js';
 export { buildRules, rulesToYaml } from './rules.js';
-export { BURN_RATES, buildSloRules, errorRatioRecord, SLO_WINDOWS } from './slo.js';
-export type { BuildSloRulesOptions, SloRuleFile, SloSpec } from './slo.js';
+export { BURN_RATES, buildSloRules, errorRatioRecord, SLO_BUDGET_PERIOD, SLO_WINDOWS, sloDashboard, sloErrorRatio } from './slo.js';
+export type { BuildSloRulesOptions, EventSloSpec, LatencySloSpec, SloRuleFile, SloSpec } from './slo.js';
 export type { BuildRulesOptions, PrometheusRule, PrometheusRuleFile } from './rules.js';
 export { CATALOG_END, CATALOG_START, metricTable, replaceCatalogSection } from './readme.js';
 export { expandPromQL, familyName, metricNamesIn } from './promql.js';
@@ -13,7 +13,8 @@ export { runtimeAlerts } from '../runtime/alerts.js';
 export { runtimeCatalog } from '../runtime/catalog.js';
 export { serviceDashboard } from '../runtime/dashboards.js';
 // otelkit's own metrics and the pipeline alerts over them and the collector's.
-export { pipelineAlerts } from '../sdk/pipeline-alerts.js';
+export { COLLECTOR_METRICS, pipelineAlerts } from '../sdk/pipeline-alerts.js';
+export { pipelineDashboard } from '../sdk/pipeline-dashboard.js';
 export { selfCatalog } from '../sdk/self-catalog.js';
 export { runtimeQueries } from '../runtime/queries.js';
 export type { ExpandOptions } from './promql.js';

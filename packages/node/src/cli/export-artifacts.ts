@@ -1,6 +1,6 @@
 import { buildDashboard } from '../artifacts/dashboard.js';
 import { buildRules, rulesToYaml } from '../artifacts/rules.js';
-import { buildSloRules, type SloSpec } from '../artifacts/slo.js';
+import { buildSloRules, sloDashboard, type SloSpec } from '../artifacts/slo.js';
 import type { AlertSpec, DashboardSpec } from '../artifacts/types.js';
 import { describeError } from '../errors.js';
 import type { PackDefinition } from '../pack.js';
@@ -109,25 +109,31 @@ export function buildExport(
       errors.push({ package: pack.package, error: describeError(error).replace(/^otelkit: /, '') });
     }
   }
-  if (options.only !== 'dashboards') {
-    const slos = packs.flatMap((p) => ((p.definition.slos ?? []) as readonly SloSpec[]).map((slo) => ({ pack: p, slo })));
-    try {
-      const fractions: Record<string, number> = {};
-      for (const [key, percent] of Object.entries(options.objectives ?? {})) {
-        const matching = slos.filter(({ pack, slo }) => slo.name === key || pack.definition.name === key);
-        if (matching.length === 0) {
-          const known = [...new Set(slos.flatMap(({ pack, slo }) => [pack.definition.name, slo.name]))].join(', ') || 'none';
-          throw new Error(`--slo ${key}: no installed pack or SLO of that name (SLOs: ${known})`);
-        }
-        for (const { slo } of matching) fractions[slo.name] = percent / 100;
+  const slos = packs.flatMap((p) => ((p.definition.slos ?? []) as readonly SloSpec[]).map((slo) => ({ pack: p, slo })));
+  try {
+    const fractions: Record<string, number> = {};
+    for (const [key, percent] of Object.entries(options.objectives ?? {})) {
+      const matching = slos.filter(({ pack, slo }) => slo.name === key || pack.definition.name === key);
+      if (matching.length === 0) {
+        const known = [...new Set(slos.flatMap(({ pack, slo }) => [pack.definition.name, slo.name]))].join(', ') || 'none';
+        throw new Error(`--slo ${key}: no installed pack or SLO of that name (SLOs: ${known})`);
       }
-      if (slos.length > 0) {
-        const rules = buildSloRules(slos.map(({ slo }) => slo), { catalog: allCatalog, objectives: fractions, namespace: options.namespace });
-        files.push({ package: slos.map(({ pack }) => pack.package).filter((v, i, a) => a.indexOf(v) === i).join(', '), pack: 'slo', kind: 'rules', relPath: 'prometheus/rules/slo.rules.yml', content: rulesToYaml(rules, sloSource(options.objectives)) });
-      }
-    } catch (error) {
-      errors.push({ package: 'slo', error: describeError(error).replace(/^otelkit: /, '') });
+      for (const { slo } of matching) fractions[slo.name] = percent / 100;
     }
+    if (slos.length > 0) {
+      const specs = slos.map(({ slo }) => slo);
+      const sloOptions = { catalog: allCatalog, objectives: fractions, namespace: options.namespace };
+      const from = slos.map(({ pack }) => pack.package).filter((v, i, a) => a.indexOf(v) === i).join(', ');
+      if (options.only !== 'dashboards') {
+        files.push({ package: from, pack: 'slo', kind: 'rules', relPath: 'prometheus/rules/slo.rules.yml', content: rulesToYaml(buildSloRules(specs, sloOptions), sloSource(options.objectives)) });
+      }
+      if (options.only !== 'rules') {
+        const dashboard = buildDashboard(sloDashboard(specs, sloOptions), { pack: 'slo', catalog: allCatalog, namespace: options.namespace });
+        files.push({ package: from, pack: 'slo', kind: 'dashboard', relPath: 'grafana/dashboards/slo.json', content: `${JSON.stringify(dashboard, null, 2)}\n` });
+      }
+    }
+  } catch (error) {
+    errors.push({ package: 'slo', error: describeError(error).replace(/^otelkit: /, '') });
   }
   return { files, errors };
 }

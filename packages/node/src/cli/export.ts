@@ -155,7 +155,6 @@ export function exportOptionsFrom(
   if (values.slo !== undefined) {
     const parsed = parseSloObjectives(values.slo);
     if ('error' in parsed) return { error: parsed.error };
-    if (only === 'dashboards') return { error: '--slo sets objectives of the SLO rules, which --only dashboards leaves out' };
     objectives = parsed.objectives;
   }
   const base = { out: values.out ?? DEFAULT_EXPORT_DIR, namespace, force: values.force === true, ...(objectives === undefined ? {} : { objectives }) };
