@@ -18,6 +18,10 @@ const artifactsModule = (): Promise<{
   familyName(def: CatalogMetric): string;
   metricNamesIn(expr: string): string[];
   runtimeCatalog: readonly CatalogMetric[];
+  selfCatalog: readonly CatalogMetric[];
+  errorRatioRecord(window: string): string;
+  SLO_WINDOWS: readonly string[];
+  COLLECTOR_METRICS: readonly string[];
 }> => import(join(root, 'packages/node/dist/artifacts/index.js'));
 
 describe('pnpm generate --check', () => {
@@ -32,9 +36,9 @@ describe('Grafana dashboards', () => {
   const files = readdirSync(dashboardsDir).filter((f) => f.endsWith('.json')).sort();
   const dashboards = files.map((f) => JSON.parse(readFileSync(join(dashboardsDir, f), 'utf8')) as Dashboard);
 
-  it('exist for every pack and for the service (core) with unique uids, every pack one linking to the service one', async () => {
+  it('exist for every pack and for the service, its SLOs and its telemetry pipeline (core) with unique uids, each linking to the service one', async () => {
     const { packs } = await generateArtifacts(root);
-    expect(files).toEqual([...packs.map((p) => `${p.name}.json`), 'service.json'].sort());
+    expect(files).toEqual([...packs.map((p) => `${p.name}.json`), 'service.json', 'slo.json', 'pipeline.json'].sort());
     for (const d of dashboards) {
       if (d.uid === 'otelkit-service') expect(d.links).toEqual([]);
       else expect(d.links.map((l) => l.url)).toEqual(['/d/otelkit-service']);
@@ -62,11 +66,11 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  it('query only metrics that some pack catalog or core\'s runtime catalog defines', async () => {
-    const { familyName, metricNamesIn, runtimeCatalog } = await artifactsModule();
+  it('query only metrics that a catalog (packs, core\'s runtime and self-telemetry) defines, the SLO rules record, or the collector exports about itself', async () => {
+    const { familyName, metricNamesIn, runtimeCatalog, selfCatalog, errorRatioRecord, SLO_WINDOWS, COLLECTOR_METRICS } = await artifactsModule();
     const { packs } = await generateArtifacts(root);
-    const known = new Set<string>();
-    for (const def of [...packs.flatMap((p) => p.catalog), ...runtimeCatalog]) {
+    const known = new Set<string>([...SLO_WINDOWS.map(errorRatioRecord), ...COLLECTOR_METRICS]);
+    for (const def of [...packs.flatMap((p) => p.catalog), ...runtimeCatalog, ...selfCatalog]) {
       const family = familyName(def);
       known.add(family);
       if (def.kind === 'histogram') for (const s of ['_bucket', '_count', '_sum']) known.add(family + s);

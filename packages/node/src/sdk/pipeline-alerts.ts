@@ -2,12 +2,28 @@ import type { AlertSpec } from '../artifacts/types.js';
 import { BY_INSTANCE } from '../runtime/queries.js';
 
 // Alerts on the telemetry pipeline itself, so a silent loss of telemetry pages someone: otelkit's self-telemetry
-// (selfCatalog, from each app) and the OpenTelemetry Collector's own metrics (job "otelcol"; the collector 0.155
+// (selfCatalog, from each app) and the OpenTelemetry Collector's own metrics (job "otelcol"; the collector 0.161
 // names them without `_total`). `pnpm generate` writes them to collector/prometheus/rules/pipeline.rules.yml.
 // otelkit's counters are read from both metric paths; when the collector is what fails, only the pull path has them.
 
 /** The collector's own telemetry, scraped by collector/prometheus/prometheus.yml. */
-const OTELCOL = 'job="otelcol"';
+export const OTELCOL = 'job="otelcol"';
+
+/** The collector's own metrics the pipeline alerts and dashboard read, as the collector names them (no `_total`). */
+export const COLLECTOR_METRICS: readonly string[] = [
+  'otelcol_receiver_accepted_spans',
+  'otelcol_receiver_refused_spans',
+  'otelcol_receiver_accepted_metric_points',
+  'otelcol_receiver_refused_metric_points',
+  'otelcol_exporter_sent_spans',
+  'otelcol_exporter_send_failed_spans',
+  'otelcol_exporter_sent_metric_points',
+  'otelcol_exporter_send_failed_metric_points',
+  'otelcol_exporter_queue_size',
+  'otelcol_exporter_queue_capacity',
+  'otelcol_process_memory_rss',
+  'otelcol_process_cpu_seconds',
+];
 
 export const pipelineAlerts: readonly AlertSpec[] = [
   {
