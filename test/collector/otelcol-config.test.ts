@@ -40,6 +40,13 @@ describe('collector/otelcol-config.yaml', () => {
     expect(r.status).toBe(0);
   });
 
+  it('refuses a metric expiration that is not a duration, naming the setting', () => {
+    const r = validate(configFile, { OTELKIT_COLLECTOR_METRIC_EXPIRATION: 'soon' });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toMatch(/metric_expiration/);
+    expect(validate(configFile, { OTELKIT_COLLECTOR_METRIC_EXPIRATION: '20s' }).status).toBe(0);
+  });
+
   it('fails validation when a pipeline names a component the build lacks', () => {
     const cfg = parse(readFileSync(configFile, 'utf8')) as Config;
     const service = cfg.service as { pipelines: { metrics: { exporters: string[] } } };

@@ -14,8 +14,8 @@ const prometheusYml = new URL('../../../../collector/prometheus/prometheus.yml',
 describe('runtimeAlerts', () => {
   const rules = buildRules(runtimeAlerts, { pack: 'service', catalog: runtimeCatalog }).groups.flatMap((g) => g.rules);
 
-  it('read only runtime metrics, up and target_info', () => {
-    const known = new Set(['up', 'target_info']);
+  it('read only runtime metrics and up', () => {
+    const known = new Set(['up']);
     for (const def of runtimeCatalog) {
       known.add(familyName(def));
       if (def.kind === 'histogram') for (const s of ['_bucket', '_count', '_sum']) known.add(familyName(def) + s);

@@ -1,7 +1,6 @@
 // The service-level PromQL over core's runtime catalog, written once: the service alerts use these, and so can a
 // dashboard. Metric references are `{{otel.name}}` templates, so `expandPromQL` gives each metric the Prometheus name
 // both export paths produce and checks every label against the catalog.
-import { SERVER_JOBS } from '../servers/jobs.js';
 
 /** Labels that identify one process on either metric path. */
 export const BY_INSTANCE = 'job, instance';
@@ -48,15 +47,15 @@ export function pullTargetsDown(): string {
 }
 
 /**
- * One series per service (job) that reported through the collector within `lookback` and reports no longer. A
- * service's `target_info` leaves the collector's exposition when its last instance stops (after metric_expiration);
- * the lookback bounds how long a service that is gone for good keeps the alert firing.
+ * One series per service (job) that reported through the collector within `lookback` and reports no longer. Every
+ * otelkit app sends `process.uptime`; it leaves the collector's exposition when the service's last instance stops
+ * (after metric_expiration). `target_info` would not do: the collector's span metrics keep a service's target_info
+ * alive as long as they keep its span series (their own expiration), and servers scraped through the collector have
+ * one too. The lookback bounds how long a service that is gone for good keeps the alert firing.
  */
 export function collectorServicesGone(lookback: string = '1d'): string {
-  // Server metrics (collector/receivers.yaml) come through the collector with a target_info of their own.
-  const notServices = [JOBS.app, JOBS.collector, ...JOBS.others, ...Object.values(SERVER_JOBS)].join('|');
-  const info = `target_info{job!~"${notServices}"}`;
-  return `group by (job) (max_over_time(${info}[${lookback}]))\nunless on (job) group by (job) (${info})`
+  const uptime = `{{process.uptime}}{job!="${JOBS.app}"}`;
+  return `group by (job) (max_over_time(${uptime}[${lookback}]))\nunless on (job) group by (job) (${uptime})`
     // While the collector itself cannot be scraped every service looks gone; that is the pipeline's alert, not theirs.
     + `\nand on () (max(up{job="${JOBS.collector}"}) == 1)`;
 }
