@@ -8,7 +8,8 @@
 // take job and instance from service.name and service.instance.id, so they would be the same series from two writers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, runLoad, startBank, type BankProcess, type LoadReport } from '../../examples/bank/test/run-bank.ts';
-import { commandCountsByTypeAndOutcome, dashboardPanelQueries, seriesOf, substitute } from '../support/prometheus-paths.ts';
+import { substitute } from '../support/dashboards.ts';
+import { commandCountsByTypeAndOutcome, dashboardPanelQueries, seriesOf } from '../support/prometheus-paths.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 
 const SERVICE = 'bank-otlp';

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/stack/backends.mjs';
+import { panelQueries, type Panel } from './dashboards.ts';
 import { promQuery } from './stack.ts';
 
 /** Labels that name where a series came from rather than what it measures. */
@@ -44,12 +45,6 @@ export async function commandCountsByTypeAndOutcome(prometheusUrl: string, job: 
   return counted;
 }
 
-interface Panel {
-  title?: string;
-  panels?: Panel[];
-  targets?: { expr?: string }[];
-}
-
 /** One PromQL query of a generated dashboard's panel, with `$job` and Grafana's macros still in it. */
 export interface PanelQuery {
   dashboard: string;
@@ -57,26 +52,10 @@ export interface PanelQuery {
   expr: string;
 }
 
-function panelQueries(dashboard: string, panels: readonly Panel[]): PanelQuery[] {
-  return panels.flatMap((p) => [
-    ...(p.targets ?? []).filter((t) => typeof t.expr === 'string' && t.expr !== '').map((t) => ({ dashboard, title: p.title ?? '(untitled)', expr: t.expr ?? '' })),
-    ...panelQueries(dashboard, p.panels ?? []),
-  ]);
-}
-
 /** Every panel query of every dashboard in collector/grafana/dashboards. */
 export function dashboardPanelQueries(): PanelQuery[] {
   const dir = join(repoRoot, 'collector', 'grafana', 'dashboards');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => panelQueries(f, (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { panels?: Panel[] }).panels ?? []));
-}
-
-/** Grafana's macros and template variables as Grafana would expand them; unknown variables match everything. */
-export function substitute(expr: string, values: Record<string, string>): string {
-  const macros: Record<string, string> = { __rate_interval: '1m', __interval: '15s', __range: '5m', __range_s: '300', __interval_ms: '15000' };
-  return expr.replace(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g, (_m, a?: string, b?: string, c?: string) => {
-    const name = a ?? b ?? c ?? '';
-    return macros[name] ?? values[name] ?? '.*';
-  });
+    .flatMap((f) => panelQueries((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { panels?: Panel[] }).panels ?? []).map((q) => ({ dashboard: f, ...q })));
 }

@@ -22,6 +22,8 @@ export interface StackOptions {
   alertWebhookUrl?: string;
   /** How often the span_metrics connector flushes. @default '2s' */
   spanMetricsFlushInterval?: string;
+  /** How long the collector's Prometheus exporter keeps a series nobody updates. @default the config's 5m */
+  metricExpiration?: string;
   /** Keep the state directory (logs, data) after stop(). @default false */
   keepState?: boolean;
 }
@@ -78,7 +80,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       scrapeInterval: opts.scrapeInterval ?? '2s',
       alertmanager: opts.alertmanager ?? true,
       ...(opts.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: opts.alertWebhookUrl }),
-      collectorEnv: { OTELKIT_SPANMETRICS_FLUSH_INTERVAL: opts.spanMetricsFlushInterval ?? '2s' },
+      collectorEnv: {
+        OTELKIT_SPANMETRICS_FLUSH_INTERVAL: opts.spanMetricsFlushInterval ?? '2s',
+        ...(opts.metricExpiration === undefined ? {} : { OTELKIT_COLLECTOR_METRIC_EXPIRATION: opts.metricExpiration }),
+      },
     });
   } catch (err) {
     if (!opts.keepState) rmSync(stateDir, { recursive: true, force: true });

@@ -23,6 +23,8 @@ export interface BankProcess {
   exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** SIGTERM, then wait for exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL, as a crash would end it: no shutdown, no last export. */
+  kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface StartBankOptions {
@@ -120,6 +122,11 @@ export async function startBank(options: StartBankOptions = {}): Promise<BankPro
       clearTimeout(timer);
       return result;
     },
+    kill: async () => {
+      if (exit !== undefined) return exit;
+      child.kill('SIGKILL');
+      return exited;
+    },
   };
 }
 
@@ -132,6 +139,8 @@ export interface LoadReport {
   expectedByType: Record<string, Record<string, number>>;
   observedByType: Record<string, Record<string, number>>;
   mismatches: number;
+  /** Up to five unexpected outcomes as the load describes them (its stderr), to say which ones in a failure. */
+  unexpected: string[];
   skippedTicks: number;
   accounts: string[];
   seconds: number;
@@ -163,7 +172,8 @@ export function runLoad(url: string, options: LoadOptions = {}): Promise<LoadRep
       const last = out.trimEnd().split('\n').at(-1) ?? '';
       if (code !== 0) return reject(new Error(`load exited with ${code}\n${out}\n${err}`));
       try {
-        resolve(JSON.parse(last) as LoadReport);
+        const unexpected = err.split('\n').filter((l) => l.startsWith('load: unexpected outcome: ')).map((l) => l.slice('load: unexpected outcome: '.length));
+        resolve({ ...(JSON.parse(last) as Omit<LoadReport, 'unexpected'>), unexpected });
       } catch {
         reject(new Error(`load printed no JSON report:\n${out}\n${err}`));
       }
