@@ -21,6 +21,8 @@ export interface LoadedPack {
 export declare const SERVICE_RULES: 'service';
 export declare const PIPELINE_RULES: 'pipeline';
 export declare const SLO_RULES: 'slo';
+export declare const SERVER_DASHBOARDS: string;
+export declare const SERVERS_DOC: string;
 export declare function packPackages(root: string): string[];
 export declare function loadPack(pkgDir: string): Promise<LoadedPack>;
 export declare function generateArtifacts(root: string, options?: { objectives?: Readonly<Record<string, number>> }): Promise<{

@@ -11,6 +11,11 @@ export const PIPELINE_RULES = 'pipeline';
 /** Name of the rule file of the packs' service level objectives (one group per SLO). */
 export const SLO_RULES = 'slo';
 
+/** Where the server dashboards go: a folder of their own, since they show data only with collector/receivers.yaml on. */
+export const SERVER_DASHBOARDS = 'collector/grafana/dashboards/servers';
+/** The document listing the server metrics (generated tables between catalog markers). */
+export const SERVERS_DOC = 'collector/servers.md';
+
 /** The workspace packages that declare an otelkit pack, in name order. */
 export function packPackages(root) {
   const dir = join(root, 'packages');
@@ -118,5 +123,17 @@ export async function generateArtifacts(root, { objectives = {} } = {}) {
     const sloBoard = artifacts.buildDashboard(artifacts.sloDashboard(slos, { catalog: allCatalog, objectives }), { pack: SLO_RULES, catalog: allCatalog });
     files.set(join('collector/grafana/dashboards', 'slo.json'), `${JSON.stringify(sloBoard, null, 2)}\n`);
   }
+  // Server metrics (collector/receivers.yaml): a dashboard and a rule file per server, their tables in servers.md.
+  for (const server of artifacts.servers) {
+    const board = artifacts.buildDashboard(server.dashboard, { pack: server.name, catalog: server.catalog });
+    files.set(join(SERVER_DASHBOARDS, `${server.name}.json`), `${JSON.stringify(board, null, 2)}\n`);
+    const rules = artifacts.buildRules(server.alerts, { pack: server.name, catalog: server.catalog });
+    files.set(join('collector/prometheus/rules', `${server.name}.rules.yml`), artifacts.rulesToYaml(rules, `the ${server.title} server catalog (packages/node/src/servers/${server.name}.ts)`));
+  }
+  const serversDoc = join(root, SERVERS_DOC);
+  const serverTables = artifacts.servers.map((s) => `### ${s.title}: job \`${s.job}\`, from ${s.source}\n\n${artifacts.metricTable(s.catalog)}`).join('\n\n');
+  const updatedServers = artifacts.replaceCatalogSection(readFileSync(serversDoc, 'utf8'), serverTables, 'packages/node/src/servers/*.ts');
+  if (updatedServers === undefined) notes.push(`${SERVERS_DOC} has no ${artifacts.CATALOG_START} / ${artifacts.CATALOG_END} markers`);
+  else files.set(SERVERS_DOC, updatedServers);
   return { files, notes, packs };
 }

@@ -17,6 +17,9 @@ export { COLLECTOR_METRICS, pipelineAlerts } from '../sdk/pipeline-alerts.js';
 export { pipelineDashboard } from '../sdk/pipeline-dashboard.js';
 export { selfCatalog } from '../sdk/self-catalog.js';
 export { runtimeQueries } from '../runtime/queries.js';
+// The server side of databases, caches and hosts (collector/receivers.yaml).
+export { SERVER_JOBS, servers } from '../servers/index.js';
+export type { ServerArtifacts } from '../servers/index.js';
 export type { ExpandOptions } from './promql.js';
 export type {
   AlertSeverity, AlertSpec, DashboardSpec, PanelSpec, PanelUnit, QuerySpec, RowSpec, StateTimelineSpec,
