@@ -297,13 +297,18 @@ describe('http pack', () => {
       const app = Fastify();
       app.get('/fy/widgets/:widgetId', () => ({ ok: true }));
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const spansBefore = (await t.spans()).length;
       try {
         await (await fetch(`${url}/fy/widgets/3`)).text();
+        expect((await fetch(`${url}/fy/nothing`)).status).toBe(404);
       } finally {
         await app.close();
       }
       expect((await routed('/fy/widgets/:widgetId')).map((p) => p.value.count)).toEqual([1]);
       expect(await spanNamed('GET /fy/widgets/:widgetId')).toBe(true);
+      // Fastify's not-found handler sits on find-my-way as '/*': a 404 reports no route.
+      const notFound = (await t.spans()).slice(spansBefore).filter((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/fy/nothing');
+      expect(notFound.map((s) => [s.name, s.attributes['http.route']])).toEqual([['GET', undefined]]);
     });
   });
 

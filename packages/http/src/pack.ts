@@ -11,7 +11,7 @@ const pack: PackDefinition<typeof catalog> = definePack({
   core: '^0.1.0',
   catalog,
   // The routers whose route template it reads by patching (http.route); the ESM loader hook wraps them.
-  patches: ['find-my-way', 'router', 'express'],
+  patches: ['find-my-way', 'router', 'express', '@koa/router', 'hono'],
   dashboards,
   alerts,
   slos,
