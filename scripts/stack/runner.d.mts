@@ -32,6 +32,9 @@ export interface StackUrls {
   /** Prometheus' OTLP receiver (OTLP/HTTP protobuf, cumulative): metrics pushed with no collector in between */
   prometheusOtlp: string;
   alertmanager: string;
+  /** with `servers`: the exporters the collector scrapes */
+  postgresExporter?: string;
+  nodeExporter?: string;
 }
 
 export interface StartStackOptions {
@@ -46,16 +49,34 @@ export interface StartStackOptions {
   alertWebhookUrl?: string;
   detached?: boolean;
   healthTimeoutMs?: number;
-  /** extra environment for the collector process (e.g. OTELKIT_SPANMETRICS_FLUSH_INTERVAL) */
+  /** extra environment for every collector process (e.g. OTELKIT_SPANMETRICS_FLUSH_INTERVAL) */
   collectorEnv?: Record<string, string>;
+  /** 'single' (default): one collector; 'scale': two agents, two gateways, Prometheus as the remote-write store */
+  topology?: Topology;
+  /** extra environment for the scale topology's gateways (e.g. OTELKIT_TAIL_SAMPLING_PERCENTAGE) */
+  gatewayEnv?: Record<string, string>;
+  /** the server metrics of collector/receivers.yaml (single topology only): postgres_exporter and node_exporter, and the collector's second --config */
+  servers?: ServerOptions;
 }
+
+export type { ServerOptions } from './servers.mjs';
+
+export type Topology = 'single' | 'scale';
 
 export interface RunningStack {
   readonly ports: StackPorts;
   readonly urls: StackUrls;
   readonly stateDir: string;
   readonly bins: Record<string, string>;
-  logFile(name: 'collector' | 'jaeger' | 'prometheus' | 'alertmanager'): string;
+  readonly topology: Topology;
+  /** names of the services, in start order (e.g. jaeger, prometheus, gateway-1, ..., agent-2) */
+  readonly services: readonly string[];
+  logFile(name: string): string;
+  startService(name: string): Promise<void>;
+  /** SIGTERM (SIGKILL after 10 s), then wait for the exit */
+  stopService(name: string): Promise<void>;
+  /** SIGKILL, as a crash would end it */
+  killService(name: string): Promise<void>;
   stopCollector(): Promise<void>;
   startCollector(): Promise<void>;
   setAppTargets(targets: string[]): void;
@@ -64,7 +85,9 @@ export interface RunningStack {
 
 export declare const DEFAULT_PORTS: Readonly<StackPorts>;
 export declare const DEFAULT_APP_TARGET: string;
-export declare function randomPorts(): Promise<StackPorts>;
+export declare const TOPOLOGIES: readonly Topology[];
+export declare function defaultPorts(topology?: Topology): Readonly<Record<string, number>>;
+export declare function randomPorts(defaults?: Readonly<Record<string, number>>): Promise<StackPorts>;
 export declare function stackUrls(ports: StackPorts): StackUrls;
 export declare const DEFAULT_ALERT_WEBHOOK_URL: string;
 export declare function nativeAlertmanagerConfig(opts: { webhookUrl: string }): Record<string, unknown>;

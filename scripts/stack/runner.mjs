@@ -3,12 +3,14 @@
 // collector/alertmanager/). Used by `scripts/stack.mjs up` (detached, pid files) and by the e2e test harness
 // (test/support/stack.ts: random ports, children stopped with the test).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ensureAlertmanager, ensureCollector, ensureJaeger, ensurePrometheus, repoRoot } from './backends.mjs';
 import { compareProcess, processIdentity, readPidFile, writePidFile } from './pid-file.mjs';
+import { SCALE_COLLECTOR_PORTS, scalePrometheusConfig, scaleServices, scaleUrls } from './scale.mjs';
+import { SERVER_PORTS, serverStack } from './servers.mjs';
 
 /** The ports the stack uses by default (the same as compose.yaml publishes). */
 export const DEFAULT_PORTS = Object.freeze({
@@ -43,11 +45,21 @@ function freePort() {
   });
 }
 
-/** Every port of DEFAULT_PORTS replaced by a free one (for tests running next to other stacks). */
-export async function randomPorts() {
+/** The topologies startStack knows: one collector, or agents in front of gateways (scale.mjs). */
+export const TOPOLOGIES = Object.freeze(['single', 'scale']);
+
+/** The default ports of a topology: the scale topology's collectors replace the single collector's. */
+export function defaultPorts(topology = 'single') {
+  if (topology === 'single') return DEFAULT_PORTS;
+  const rest = Object.fromEntries(Object.entries(DEFAULT_PORTS).filter(([key]) => !key.startsWith('collector')));
+  return Object.freeze({ ...rest, ...SCALE_COLLECTOR_PORTS });
+}
+
+/** Every port of `defaults` replaced by a free one (for tests running next to other stacks). */
+export async function randomPorts(defaults = DEFAULT_PORTS) {
   const out = {};
   const seen = new Set();
-  for (const key of Object.keys(DEFAULT_PORTS)) {
+  for (const key of Object.keys(defaults)) {
     let p;
     do p = await freePort(); while (seen.has(p));
     seen.add(p);
@@ -69,6 +81,12 @@ export function stackUrls(ports) {
     prometheusOtlp: `http://${HOST}:${ports.prometheus}/api/v1/otlp/v1/metrics`,
     alertmanager: `http://${HOST}:${ports.alertmanager}`,
   };
+}
+
+/** The URLs of the backends every topology has (Jaeger, Prometheus, Alertmanager). */
+function backendUrls(urls) {
+  const { jaegerQuery, jaegerOtlpGrpc, prometheus, prometheusOtlp, alertmanager } = urls;
+  return { jaegerQuery, jaegerOtlpGrpc, prometheus, prometheusOtlp, alertmanager };
 }
 
 function collectorEnv(ports) {
@@ -212,16 +230,28 @@ function alive(pid) {
 /**
  * Starts the stack. Options: stateDir (required), ports ('default' | 'random' | object), appTargets (string[]),
  * scrapeInterval ('2s'), alertmanager (true), alertWebhookUrl (OTELKIT_STACK_ALERT_WEBHOOK_URL or
- * DEFAULT_ALERT_WEBHOOK_URL), detached (false: children die with stop() or this process), healthTimeoutMs (60 s).
+ * DEFAULT_ALERT_WEBHOOK_URL), detached (false: children die with stop() or this process), healthTimeoutMs (60 s),
+ * topology ('single': one collector; 'scale': two agents in front of two gateways, Prometheus as the remote-write
+ * store, see scale.mjs), collectorEnv (extra environment of every collector), gatewayEnv (of the gateways only),
+ * servers (off; `{ postgresUrl, redisEndpoint, interval }`: the server metrics of collector/receivers.yaml, servers.mjs).
  */
 export async function startStack(opts) {
   const stateDir = opts.stateDir;
-  const ports = opts.ports === 'random' ? await randomPorts() : { ...DEFAULT_PORTS, ...(typeof opts.ports === 'object' ? opts.ports : {}) };
+  const topology = opts.topology ?? 'single';
+  if (!TOPOLOGIES.includes(topology)) {
+    throw new Error(`otelkit stack: unknown topology ${JSON.stringify(topology)}; expected one of ${TOPOLOGIES.join(', ')}`);
+  }
+  const scale = topology === 'scale';
+  const ports = opts.ports === 'random' ? await randomPorts(defaultPorts(topology)) : { ...defaultPorts(topology), ...(typeof opts.ports === 'object' ? opts.ports : {}) };
   const withAlertmanager = opts.alertmanager ?? true;
   const detached = opts.detached ?? false;
   const healthTimeoutMs = opts.healthTimeoutMs ?? 60_000;
   const scrapeInterval = opts.scrapeInterval ?? '2s';
   const appTargets = opts.appTargets ?? [process.env.OTELKIT_STACK_APP_TARGET ?? DEFAULT_APP_TARGET];
+  if (opts.servers !== undefined && scale) throw new Error('otelkit stack: servers (collector/receivers.yaml) run with the single topology only');
+  const servers = opts.servers === undefined
+    ? undefined
+    : await serverStack({ ports: opts.ports === 'random' ? await randomPorts(SERVER_PORTS) : SERVER_PORTS, options: opts.servers });
 
   const bins = {
     collector: await ensureCollector(),
@@ -230,7 +260,7 @@ export async function startStack(opts) {
     ...(withAlertmanager ? { alertmanager: (await ensureAlertmanager()).alertmanager } : {}),
   };
 
-  for (const sub of ['logs', 'pids', 'prometheus/data', 'prometheus/targets', 'alertmanager/data']) {
+  for (const sub of ['logs', 'pids', 'collector', 'prometheus/data', 'prometheus/targets', 'alertmanager/data']) {
     mkdirSync(join(stateDir, sub), { recursive: true });
   }
   const targetsDir = join(stateDir, 'prometheus', 'targets');
@@ -239,9 +269,27 @@ export async function startStack(opts) {
   const amConfig = join(stateDir, 'alertmanager', 'alertmanager.yml');
   if (withAlertmanager) writeFileSync(amConfig, stringifyYaml(nativeAlertmanagerConfig({ webhookUrl: alertWebhookUrl })));
   const promConfig = join(stateDir, 'prometheus', 'prometheus.yml');
-  writeFileSync(promConfig, stringifyYaml(nativePrometheusConfig({ ports, targetsDir, scrapeInterval, alertmanager: withAlertmanager })));
+  const promCfg = nativePrometheusConfig({ ports, targetsDir, scrapeInterval, alertmanager: withAlertmanager });
+  writeFileSync(promConfig, stringifyYaml(scale ? scalePrometheusConfig(promCfg, ports) : promCfg));
 
-  const urls = stackUrls(ports);
+  const urls = scale ? { ...backendUrls(stackUrls(ports)), ...scaleUrls(ports) } : { ...stackUrls(ports), ...servers?.urls };
+  const collectors = scale
+    ? scaleServices({
+        bins,
+        ports,
+        stateDir,
+        jaegerOtlpGrpc: `${HOST}:${ports.jaegerOtlpGrpc}`,
+        agentEnv: opts.collectorEnv,
+        gatewayEnv: { ...opts.collectorEnv, ...opts.gatewayEnv },
+      })
+    : {
+        collector: {
+          cmd: bins.collector,
+          args: [`--config=${join(repoRoot, 'collector', 'otelcol-config.yaml')}`, ...(servers?.collectorArgs ?? [])],
+          env: { ...collectorEnv(ports), ...servers?.collectorEnv, ...(opts.collectorEnv ?? {}) },
+          health: urls.collectorHealth,
+        },
+      };
   const services = {
     jaeger: {
       cmd: bins.jaeger,
@@ -249,12 +297,8 @@ export async function startStack(opts) {
       env: jaegerEnv(ports),
       health: `http://${HOST}:${ports.jaegerHealth}/status`,
     },
-    collector: {
-      cmd: bins.collector,
-      args: [`--config=${join(repoRoot, 'collector', 'otelcol-config.yaml')}`],
-      env: { ...collectorEnv(ports), ...(opts.collectorEnv ?? {}) },
-      health: urls.collectorHealth,
-    },
+    ...servers?.services,
+    ...collectors,
     prometheus: {
       cmd: bins.prometheus,
       args: [
@@ -264,6 +308,8 @@ export async function startStack(opts) {
         '--web.enable-lifecycle',
         // OTLP metrics pushed straight to Prometheus (urls.prometheusOtlp), translated as prometheus.yml's otlp: says.
         '--web.enable-otlp-receiver',
+        // The scale topology's collectors write metrics here, as to a central store.
+        ...(scale ? ['--web.enable-remote-write-receiver'] : []),
         '--storage.tsdb.retention.time=2d',
       ],
       env: {},
@@ -333,7 +379,10 @@ export async function startStack(opts) {
     rmSync(join(stateDir, 'pids', `${name}.pid`), { force: true });
   }
 
-  const order = ['jaeger', 'collector', ...(withAlertmanager ? ['alertmanager'] : []), 'prometheus'];
+  // Prometheus before the scale topology's collectors: they write to it from their first batch.
+  const order = scale
+    ? ['jaeger', ...(withAlertmanager ? ['alertmanager'] : []), 'prometheus', ...Object.keys(collectors)]
+    : ['jaeger', ...Object.keys(servers?.services ?? {}), 'collector', ...(withAlertmanager ? ['alertmanager'] : []), 'prometheus'];
   try {
     for (const name of order) await startService(name);
   } catch (err) {
@@ -341,15 +390,43 @@ export async function startStack(opts) {
     throw err;
   }
 
-  const info = { stateDir, ports, urls, pids: Object.fromEntries([...children].map(([n, c]) => [n, c.pid])), startedAt: new Date().toISOString() };
+  const info = {
+    stateDir,
+    topology,
+    ports,
+    urls,
+    order,
+    health: Object.fromEntries(order.map((name) => [name, services[name].health])),
+    pids: Object.fromEntries([...children].map(([n, c]) => [n, c.pid])),
+    startedAt: new Date().toISOString(),
+  };
   writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
 
   return {
+    topology,
     ports,
     urls,
     stateDir,
     bins,
+    services: order,
     logFile: (name) => join(stateDir, 'logs', `${name}.log`),
+    async startService(name) {
+      if (!(name in services)) throw new Error(`otelkit stack: no service ${JSON.stringify(name)} in this stack (${order.join(', ')})`);
+      if (!children.has(name)) await startService(name);
+    },
+    stopService,
+    /** SIGKILL, as a crash would end it: no shutdown, no flush of what it holds. */
+    async killService(name) {
+      const child = children.get(name);
+      if (!child) return;
+      children.delete(name);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(join(stateDir, 'pids', `${name}.pid`), { force: true });
+    },
     async stopCollector() {
       await stopService('collector');
     },
@@ -375,7 +452,9 @@ export async function startStack(opts) {
 export async function stopStackFromState(stateDir, log = (line) => process.stderr.write(`${line}\n`)) {
   const pidsDir = join(stateDir, 'pids');
   const stopped = [];
-  for (const name of ['prometheus', 'alertmanager', 'collector', 'jaeger']) {
+  const started = readStackInfo(stateDir)?.order ?? ['jaeger', 'collector', 'alertmanager', 'prometheus'];
+  const others = existsSync(pidsDir) ? readdirSync(pidsDir).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -4)) : [];
+  for (const name of [...new Set([...[...started].reverse(), ...others])]) {
     const file = join(pidsDir, `${name}.pid`);
     if (!existsSync(file)) continue;
     const record = readPidFile(file);
@@ -395,12 +474,22 @@ export async function stopStackFromState(stateDir, log = (line) => process.stder
 }
 
 /** Health of each service of a stack described by stateDir/stack.json. */
-export async function stackStatus(stateDir) {
+function readStackInfo(stateDir) {
   const file = join(stateDir, 'stack.json');
   if (!existsSync(file)) return undefined;
-  const info = JSON.parse(readFileSync(file, 'utf8'));
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function stackStatus(stateDir) {
+  const info = readStackInfo(stateDir);
+  if (info === undefined) return undefined;
   const p = info.ports;
-  const checks = {
+  // stack.json written before it recorded each service's health URL names the single topology's four.
+  const checks = info.health ?? {
     collector: `http://${HOST}:${p.collectorHealth}/`,
     jaeger: `http://${HOST}:${p.jaegerHealth}/status`,
     prometheus: `http://${HOST}:${p.prometheus}/-/ready`,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendUnavailableError } from '../../scripts/stack/backends.mjs';
 import { startStack as startNativeStack, type RunningStack, type StackPorts, type StackUrls } from '../../scripts/stack/runner.mjs';
+import type { ServerOptions } from '../../scripts/stack/servers.mjs';
 
 export { BackendUnavailableError };
 export type { StackPorts, StackUrls };
@@ -24,6 +25,8 @@ export interface StackOptions {
   spanMetricsFlushInterval?: string;
   /** How long the collector's Prometheus exporter keeps a series nobody updates. @default the config's 5m */
   metricExpiration?: string;
+  /** Server metrics (collector/receivers.yaml): postgres_exporter and node_exporter beside the collector. @default off */
+  servers?: ServerOptions;
   /** Keep the state directory (logs, data) after stop(). @default false */
   keepState?: boolean;
 }
@@ -80,6 +83,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       scrapeInterval: opts.scrapeInterval ?? '2s',
       alertmanager: opts.alertmanager ?? true,
       ...(opts.alertWebhookUrl === undefined ? {} : { alertWebhookUrl: opts.alertWebhookUrl }),
+      ...(opts.servers === undefined ? {} : { servers: opts.servers }),
       collectorEnv: {
         OTELKIT_SPANMETRICS_FLUSH_INTERVAL: opts.spanMetricsFlushInterval ?? '2s',
         ...(opts.metricExpiration === undefined ? {} : { OTELKIT_COLLECTOR_METRIC_EXPIRATION: opts.metricExpiration }),
