@@ -21,10 +21,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePrometheus, repoRoot } from '../../scripts/stack/backends.mjs';
-import { freePort, runLoad, startBank, type BankProcess, type LoadReport } from '../../examples/bank/test/run-bank.ts';
+import { E2E_BANK_ENV, freePort, runLoad, startBank, type BankProcess, type LoadReport } from '../../examples/bank/test/run-bank.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
-import { emptyDashboardQueries } from '../support/dashboards.ts';
+import { emptyQueriesOfDashboards } from '../support/dashboards.ts';
 import { seriesOf } from '../support/prometheus-paths.ts';
 import { startStack, type JaegerSpan, type JaegerTrace, type Stack } from '../support/stack.ts';
 import { loadTestRules, TEST_RULE_FOR } from '../support/test-rules.ts';
@@ -139,10 +139,7 @@ beforeAll(async () => {
       OTEL_SERVICE_NAME: SERVICE,
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: stack.urls.otlpGrpc,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${stack.urls.otlpHttp}/v1/traces`,
-      OTEL_METRIC_EXPORT_INTERVAL: '1000',
-      FRAUD_FAILURE_SHARE: '0.02',
-      NOTIFY_FAILURE_SHARE: '0.05',
-      BREAKER_RESET_MS: '5000',
+      ...E2E_BANK_ENV,
     },
   });
 }, 1_800_000);
@@ -330,13 +327,7 @@ describe('4. dashboards', () => {
     const dir = join(repoRoot, 'collector', 'grafana', 'dashboards');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(files).toEqual(expect.arrayContaining(['service.json', 'slo.json', 'pipeline.json', 'db.json']));
-    const empty: string[] = [];
-    let queries = 0;
-    for (const file of files) {
-      const result = await emptyDashboardQueries(stack, join(dir, file), { since: startedAt, jobs: Object.values(PATHS) });
-      empty.push(...result.empty);
-      queries += result.queries;
-    }
+    const { empty, queries } = await emptyQueriesOfDashboards(stack, dir, files, { since: startedAt, jobs: Object.values(PATHS) });
     figures.dashboardQueries = queries;
     expect(empty).toEqual([]);
   });

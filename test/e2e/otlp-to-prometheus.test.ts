@@ -7,7 +7,7 @@
 // One process cannot show all three paths in one Prometheus: the pushed series and those the collector exports both
 // take job and instance from service.name and service.instance.id, so they would be the same series from two writers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runLoad, startBank, type BankProcess, type LoadReport } from '../../examples/bank/test/run-bank.ts';
+import { E2E_BANK_ENV, freePort, runLoad, startBank, type BankProcess, type LoadReport } from '../../examples/bank/test/run-bank.ts';
 import { substitute } from '../support/dashboards.ts';
 import { commandCountsByTypeAndOutcome, dashboardPanelQueries, seriesOf } from '../support/prometheus-paths.ts';
 import { startStack, type Stack } from '../support/stack.ts';
@@ -59,10 +59,7 @@ beforeAll(async () => {
       OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: stack.urls.prometheusOtlp,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${stack.urls.otlpHttp}/v1/traces`,
-      OTEL_METRIC_EXPORT_INTERVAL: '1000',
-      FRAUD_FAILURE_SHARE: '0.02',
-      NOTIFY_FAILURE_SHARE: '0.05',
-      BREAKER_RESET_MS: '5000',
+      ...E2E_BANK_ENV,
     },
   });
 }, 1_800_000);

@@ -15,7 +15,7 @@ import { ensurePrometheus, repoRoot } from '../../scripts/stack/backends.mjs';
 import { freePort, runLoad, startBank, type BankProcess } from '../../examples/bank/test/run-bank.ts';
 import { familyName } from '../../packages/node/src/artifacts/promql.ts';
 import { SERVER_JOBS, servers } from '../../packages/node/src/servers/index.ts';
-import { emptyDashboardQueries } from '../support/dashboards.ts';
+import { emptyQueriesOfDashboards } from '../support/dashboards.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 import { startStack, type Stack } from '../support/stack.ts';
@@ -114,18 +114,8 @@ describe('server metrics through the collector', () => {
     const dir = join(repoRoot, 'collector', 'grafana', 'dashboards', 'servers');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
     expect(files).toEqual(servers.map((s) => `${s.name}.json`).sort());
-    const empty: string[] = [];
-    let queries = 0;
-    for (const file of files) {
-      // Rates need two samples inside Grafana's $__rate_interval (1m here): ask again until every query has data.
-      let last = { empty: [`${file}: not asked`], queries: 0 };
-      await expect
-        .poll(async () => (last = await emptyDashboardQueries(stack, join(dir, file), { since: startedAt })).empty, { timeout: 60_000, interval: 5_000 })
-        .toEqual([])
-        .catch(() => undefined);
-      empty.push(...last.empty);
-      queries += last.queries;
-    }
+    // Rates need two samples inside Grafana's $__rate_interval (1m here): each dashboard is asked until it answers.
+    const { empty, queries } = await emptyQueriesOfDashboards(stack, dir, files, { since: startedAt, waitMs: 60_000 });
     figures.dashboardQueries = queries;
     expect(empty).toEqual([]);
   });

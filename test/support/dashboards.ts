@@ -2,7 +2,7 @@
 // macros and template variables expanded, and each query variable's label_values() through the label values API.
 // The e2e tests use it to prove every dashboard query returns data against the real stack.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Stack } from './stack.ts';
 
 export interface Variable {
@@ -63,6 +63,31 @@ export async function emptyDashboardQueries(stack: Stack, file: string, { since,
       queries++;
       if ((await stack.promQuery(query)).length === 0) empty.push(`${name} / ${title}${job === undefined ? '' : ` (job ${job})`}: ${query}`);
     }
+  }
+  return { empty, queries };
+}
+
+/**
+ * emptyDashboardQueries over several dashboard files of `dir`, summed. With `waitMs`, a file whose queries are not
+ * all answered yet is asked again every 5 s until they are or the time is up (rates need two samples in their range).
+ */
+export async function emptyQueriesOfDashboards(
+  stack: Stack,
+  dir: string,
+  files: readonly string[],
+  { since, jobs = [], waitMs = 0 }: { since: number; jobs?: readonly string[]; waitMs?: number },
+): Promise<{ empty: string[]; queries: number }> {
+  const empty: string[] = [];
+  let queries = 0;
+  for (const file of files) {
+    const deadline = Date.now() + waitMs;
+    let last = await emptyDashboardQueries(stack, join(dir, file), { since, jobs });
+    while (last.empty.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5_000));
+      last = await emptyDashboardQueries(stack, join(dir, file), { since, jobs });
+    }
+    empty.push(...last.empty);
+    queries += last.queries;
   }
   return { empty, queries };
 }

@@ -2,9 +2,11 @@
 // the process test, the end-to-end test and scripts/demo.mjs, so all three run the bank the same way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../test/support/free-port.ts';
+
+export { freePort };
 
 export const bankDir: string = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,6 +29,17 @@ export interface BankProcess {
   kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * What the e2e tests run the bank with besides their endpoints: metrics exported every second, and a few failures of
+ * the fake fraud check and notifier so error series and breakers have data.
+ */
+export const E2E_BANK_ENV: Readonly<Record<string, string>> = Object.freeze({
+  OTEL_METRIC_EXPORT_INTERVAL: '1000',
+  FRAUD_FAILURE_SHARE: '0.02',
+  NOTIFY_FAILURE_SHARE: '0.05',
+  BREAKER_RESET_MS: '5000',
+});
+
 export interface StartBankOptions {
   /** Extra environment, on top of the parent's. */
   env?: Record<string, string | undefined>;
@@ -37,18 +50,6 @@ export interface StartBankOptions {
   /** Run without the otelkit bootstrap (plain `node src/main.ts`). */
   bare?: boolean;
   startTimeoutMs?: number;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startBank(options: StartBankOptions = {}): Promise<BankProcess> {
