@@ -4,8 +4,7 @@
 // or after share it). Unlike the upstream `@opentelemetry/instrumentation-pg` it builds no span attributes when the
 // span is not recorded, parses a query text once (not per call) and reuses frozen metric attribute sets.
 import { context, SpanKind, type Span } from '@opentelemetry/api';
-import { errorClassName, isTracingSuppressed } from '@otelkit/node/kit';
-import { PrototypePatch } from './patch.js';
+import { errorClassName, isTracingSuppressed, PrototypePatch } from '@otelkit/node/kit';
 import { statementOf, type Statement } from './statement.js';
 import { endSpan, recording, Target, type DbRecording } from './target.js';
 

@@ -1,9 +1,9 @@
 // pg-pool (2.x, 3.x; `pg.Pool` extends it): connections by state, the pool's max and the requests waiting for a
 // connection, read from the pool's own counters when metrics are collected — nothing is recorded per query. A pool
 // is seen on its first `connect()` (which `pool.query()` calls too), so pools made before the pack started count.
+import { PrototypePatch } from '@otelkit/node/kit';
 import type { Attributes, BatchObservableCallback, Meter, Observable } from '@opentelemetry/api';
 import { catalog } from './catalog.js';
-import { PrototypePatch } from './patch.js';
 
 /** The parts of a pg-pool `Pool` the pack reads. */
 export interface PgPool {

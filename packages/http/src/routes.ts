@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
+import { PrototypePatch } from '@otelkit/node/kit';
 import { setHttpRoute, setKoaContext } from './route-key.js';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, type InstrumentationModuleDefinition } from '@otelkit/node/instrumentation';
 
@@ -15,11 +16,11 @@ function isFastifyNotFound(store: unknown): boolean {
   return typeof config === 'object' && config !== null && (config as { url?: unknown }).url === undefined;
 }
 
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
 /** find-my-way: each handler registered with `on()` (and get/post/all, which call it) reports its path. */
-function patchFindMyWay(proto: { on?: (...args: unknown[]) => unknown } | undefined): void {
-  if (proto?.on === undefined || (proto.on as { [WRAPPED]?: boolean })[WRAPPED] === true) return;
-  const original = proto.on;
-  const on = function on(this: unknown, method: unknown, path: unknown, opts: unknown, handler: unknown, store: unknown): unknown {
+const findMyWayPatch = new PrototypePatch('otelkit.http.route.find-my-way', 'on', (original: Method) =>
+  function on(this: unknown, method: unknown, path: unknown, opts: unknown, handler: unknown, store: unknown): unknown {
     const wrap = (fn: unknown): unknown => {
       if (typeof fn !== 'function' || typeof path !== 'string' || (fn as { [WRAPPED]?: boolean })[WRAPPED] === true) return fn;
       const route = path;
@@ -33,38 +34,14 @@ function patchFindMyWay(proto: { on?: (...args: unknown[]) => unknown } | undefi
     if (isFastifyNotFound(typeof opts === 'function' ? handler : store)) return original.call(this, method, path, opts, handler, store);
     if (typeof opts === 'function') return original.call(this, method, path, wrap(opts), handler, store);
     return original.call(this, method, path, opts, wrap(handler), store);
-  };
-  proto.on = Object.assign(on, { [WRAPPED]: true, __original: original });
-}
-
-function unpatchFindMyWay(proto: { on?: (...args: unknown[]) => unknown } | undefined): void {
-  const current = proto?.on as { __original?: (...args: unknown[]) => unknown } | undefined;
-  if (proto !== undefined && current?.__original !== undefined) proto.on = current.__original;
-}
-
-interface RouteProto {
-  dispatch?: (this: { path?: unknown }, req: IncomingMessage & { baseUrl?: string }, ...rest: unknown[]) => unknown;
-}
+  });
 
 /** Express (4's own router, 5's `router` package): a route reports `baseUrl + path` when it dispatches. */
-function patchRouteDispatch(proto: RouteProto | undefined): void {
-  if (proto?.dispatch === undefined || (proto.dispatch as { [WRAPPED]?: boolean })[WRAPPED] === true) return;
-  const original = proto.dispatch;
-  const dispatch = function dispatch(this: { path?: unknown }, req: IncomingMessage & { baseUrl?: string }, ...rest: unknown[]): unknown {
+const routeDispatchPatch = new PrototypePatch('otelkit.http.route.dispatch', 'dispatch', (original: Method) =>
+  function dispatch(this: { path?: unknown }, req: IncomingMessage & { baseUrl?: string }, ...rest: unknown[]): unknown {
     if (typeof this.path === 'string') setHttpRoute(req, `${req.baseUrl ?? ''}${this.path}`);
     return original.call(this, req, ...rest);
-  };
-  proto.dispatch = Object.assign(dispatch, { [WRAPPED]: true, __original: original });
-}
-
-function unpatchRouteDispatch(proto: RouteProto | undefined): void {
-  const current = proto?.dispatch as { __original?: RouteProto['dispatch'] } | undefined;
-  if (proto !== undefined && current?.__original !== undefined) proto.dispatch = current.__original;
-}
-
-interface KoaRouterProto {
-  middleware?: (this: unknown, ...args: unknown[]) => unknown;
-}
+  } as Method);
 
 type KoaDispatch = ((this: unknown, ctx: { req?: IncomingMessage }, next: unknown) => unknown) & { router?: unknown };
 
@@ -72,10 +49,8 @@ type KoaDispatch = ((this: unknown, ctx: { req?: IncomingMessage }, next: unknow
  * `@koa/router`: the middleware `routes()` returns hands the request its Koa context, whose `_matchedRoute` the router
  * sets to the matched layer's path (prefixes and nested routers included) and which is read when the request ends.
  */
-function patchKoaRouter(proto: KoaRouterProto | undefined): void {
-  if (proto?.middleware === undefined || (proto.middleware as { [WRAPPED]?: boolean })[WRAPPED] === true) return;
-  const original = proto.middleware;
-  const middleware = function middleware(this: unknown, ...args: unknown[]): unknown {
+const koaRouterPatch = new PrototypePatch('otelkit.http.route.koa-router', 'middleware', (original: Method) =>
+  function middleware(this: unknown, ...args: unknown[]): unknown {
     const dispatch = original.apply(this, args) as KoaDispatch;
     if (typeof dispatch !== 'function') return dispatch;
     const wrapped: KoaDispatch = function (this: unknown, ctx, next) {
@@ -85,18 +60,7 @@ function patchKoaRouter(proto: KoaRouterProto | undefined): void {
     // router.use(nested.routes()) recognizes a nested router by this property and copies its layers.
     wrapped.router = dispatch.router;
     return wrapped;
-  };
-  proto.middleware = Object.assign(middleware, { [WRAPPED]: true, __original: original });
-}
-
-function unpatchKoaRouter(proto: KoaRouterProto | undefined): void {
-  const current = proto?.middleware as { __original?: KoaRouterProto['middleware'] } | undefined;
-  if (proto !== undefined && current?.__original !== undefined) proto.middleware = current.__original;
-}
-
-interface HonoRouterProto {
-  add?: (this: unknown, method: unknown, path: unknown, handler: unknown) => unknown;
-}
+  });
 
 type HonoHandler = ((this: unknown, c: { env?: { incoming?: IncomingMessage } }, ...rest: unknown[]) => unknown) & { __COMPOSED_HANDLER?: unknown };
 
@@ -111,10 +75,8 @@ function isHonoMiddleware(handler: HonoHandler): boolean {
  * Hono: each route handler (not middleware) a router's `add()` is given as `[handler, route]` reports `route.path`
  * (base paths and mounted sub-apps included) on `c.env.incoming`, the request @hono/node-server passes.
  */
-function patchHonoRouter(proto: HonoRouterProto | undefined): void {
-  if (proto?.add === undefined || (proto.add as { [WRAPPED]?: boolean })[WRAPPED] === true) return;
-  const original = proto.add;
-  const add = function add(this: unknown, method: unknown, path: unknown, entry: unknown): unknown {
+const honoRouterPatch = new PrototypePatch('otelkit.http.route.hono', 'add', (original: Method) =>
+  function add(this: unknown, method: unknown, path: unknown, entry: unknown): unknown {
     if (!Array.isArray(entry)) return original.call(this, method, path, entry);
     const [handler, route] = entry as [HonoHandler, { path?: unknown } | undefined];
     const template = route?.path;
@@ -127,14 +89,7 @@ function patchHonoRouter(proto: HonoRouterProto | undefined): void {
       return handler.call(this, c, ...rest);
     };
     return original.call(this, method, path, [Object.assign(wrapped, { [WRAPPED]: true }), route]);
-  };
-  proto.add = Object.assign(add, { [WRAPPED]: true, __original: original });
-}
-
-function unpatchHonoRouter(proto: HonoRouterProto | undefined): void {
-  const current = proto?.add as { __original?: HonoRouterProto['add'] } | undefined;
-  if (proto !== undefined && current?.__original !== undefined) proto.add = current.__original;
-}
+  });
 
 const protoOf = (exports: unknown): { prototype?: object } | undefined => {
   const m = exports as { default?: unknown; prototype?: object } | undefined;
@@ -149,8 +104,8 @@ const HONO_ROUTERS = [
   ['pattern-router', 'PatternRouter'],
 ] as const;
 
-const honoRouter = (exports: unknown, name: string): HonoRouterProto | undefined =>
-  ((exports as Record<string, { prototype?: HonoRouterProto } | undefined> | undefined)?.[name])?.prototype;
+const honoRouter = (exports: unknown, name: string): unknown =>
+  ((exports as Record<string, { prototype?: unknown } | undefined> | undefined)?.[name])?.prototype;
 
 const VERSION = '0.1.0';
 
@@ -166,20 +121,20 @@ export class RouteInstrumentation extends InstrumentationBase {
         name,
         versions,
         (exports: unknown) => {
-          patchRouteDispatch(protoOf(exports)?.prototype as RouteProto | undefined);
+          routeDispatchPatch.apply(protoOf(exports)?.prototype);
           return exports;
         },
-        (exports: unknown) => unpatchRouteDispatch(protoOf(exports)?.prototype as RouteProto | undefined),
+        (exports: unknown) => routeDispatchPatch.undo(protoOf(exports)?.prototype),
       );
     return [
       new InstrumentationNodeModuleDefinition(
         'find-my-way',
         ['>=7 <10'],
         (exports: unknown) => {
-          patchFindMyWay(protoOf(exports)?.prototype as { on?: (...args: unknown[]) => unknown });
+          findMyWayPatch.apply(protoOf(exports)?.prototype);
           return exports;
         },
-        (exports: unknown) => unpatchFindMyWay(protoOf(exports)?.prototype as { on?: (...args: unknown[]) => unknown }),
+        (exports: unknown) => findMyWayPatch.undo(protoOf(exports)?.prototype),
       ),
       new InstrumentationNodeModuleDefinition('router', ['>=2 <3'], undefined, undefined, [routeFile('router/lib/route.js', ['>=2 <3'])]),
       new InstrumentationNodeModuleDefinition('express', ['>=4 <5'], undefined, undefined, [routeFile('express/lib/router/route.js', ['>=4 <5'])]),
@@ -187,10 +142,10 @@ export class RouteInstrumentation extends InstrumentationBase {
         '@koa/router',
         ['>=15 <16'],
         (exports: unknown) => {
-          patchKoaRouter(protoOf(exports)?.prototype as KoaRouterProto | undefined);
+          koaRouterPatch.apply(protoOf(exports)?.prototype);
           return exports;
         },
-        (exports: unknown) => unpatchKoaRouter(protoOf(exports)?.prototype as KoaRouterProto | undefined),
+        (exports: unknown) => koaRouterPatch.undo(protoOf(exports)?.prototype),
       ),
       // Hono's leaf routers (its default SmartRouter hands its routes to RegExpRouter or TrieRouter), ESM and CommonJS.
       new InstrumentationNodeModuleDefinition(
@@ -205,10 +160,10 @@ export class RouteInstrumentation extends InstrumentationBase {
                 `hono/${build}/router/${dir}/router.js`,
                 ['>=4 <5'],
                 (exports: unknown) => {
-                  patchHonoRouter(honoRouter(exports, name));
+                  honoRouterPatch.apply(honoRouter(exports, name));
                   return exports;
                 },
-                (exports: unknown) => unpatchHonoRouter(honoRouter(exports, name)),
+                (exports: unknown) => honoRouterPatch.undo(honoRouter(exports, name)),
               ),
           ),
         ),

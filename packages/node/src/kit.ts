@@ -8,6 +8,7 @@ export type { Instruments, StateSet } from './instruments.js';
 export { definePack, isPackDefinition } from './pack.js';
 export type { PackArtifacts, PackContext, PackDefinition, PackHandle } from './pack.js';
 export { createLateBinding } from './late-binding.js';
+export { PrototypePatch } from './prototype-patch.js';
 export type { Bound, LateBinding } from './late-binding.js';
 export type { Logger } from './logger.js';
 export { CONCURRENCY_ERROR_NAMES, errorClassName } from './conventions/error-type.js';

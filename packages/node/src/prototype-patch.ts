@@ -1,5 +1,6 @@
 // Wrapping one method of a class prototype, so instances made before or after share the wrapper; undone exactly.
-// The mark is a global symbol per (module, method), so two copies of the pack in one process never wrap twice.
+// The mark is a global symbol per (module, method), so two copies of a pack in one process never wrap twice. Packs
+// patch library methods with it (pg's Client.query, routers' registration methods) where no channel exists.
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
